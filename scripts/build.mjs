@@ -1,0 +1,16 @@
+// One CommonJS bundle per entry: the CLI (fast start) and the library API.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // jsonc-parser's UMD build breaks bundling unless its ESM entry is preferred.
+  mainFields: ['module', 'main'],
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/ctk-installer.cjs', minify: true,
+  banner: { js: '#!/usr/bin/env node' } });
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs' });

@@ -1,0 +1,66 @@
+/**
+ * The single executable. `ctk-installer <command>`; when invoked through a link named like one of the
+ * original's binaries (`docker`, `containerd`, `crio`, `toolkit`, `nvidia-toolkit`), it behaves as that CLI, so
+ * a container image can link them exactly as the original's image does.
+ * Only this file calls process.exit: errors carry their own message and exit code (src/errors.ts).
+ */
+import { basename } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { CtkError, oneLine } from './errors';
+import { createLogger } from './log';
+import { setExplicitBools } from './commands/context';
+import { boolSpecs, registerAll } from './commands/registry';
+import { rewriteBoolArgs } from './commands/option-spec';
+
+const PERSONAS: Readonly<Record<string, string>> = {
+  docker: 'docker',
+  containerd: 'containerd',
+  crio: 'crio',
+  toolkit: 'toolkit',
+  'nvidia-toolkit': 'run',
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const invokedAs = basename(argv[1] ?? '').replace(/\.(c?js|mjs)$/, '');
+  const persona = PERSONAS[invokedAs];
+  const program = new Command(persona ? invokedAs : 'ctk-installer')
+    .description('Configure container engines for the NVIDIA Container Toolkit, without disturbing your files')
+    .addOption(new Option('--debug', 'log at debug level'))
+    .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerAll(program);
+  let args = argv.slice(2);
+  if (persona) args = [persona, ...args];
+  try {
+    const { argv: rewritten, explicit } = rewriteBoolArgs(args, boolSpecs());
+    setExplicitBools(explicit);
+    await program.parseAsync(rewritten, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      return 2;
+    }
+    const log = createLogger({ level: 'info', format: process.argv.includes('json') ? 'json' : 'text' });
+    if (err instanceof CtkError) {
+      log.error(err.message, err.hint ? { hint: err.hint } : {});
+      return err.exitCode;
+    }
+    log.error(`internal error (please report): ${oneLine(err)}`);
+    if (process.env.CTK_TRACE) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * What a command's action gets besides its options: the environment, a logger configured from the global
+ * `--debug`/`--log-format` flags, and a stdout writer (data only; logs go to stderr).
+ */
+import type { Command } from 'commander';
+import { createLogger, type Logger } from '../log';
+
+export interface CommandContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly stdout: (text: string) => void;
+  /** Bool flags given as `--flag=value` on the command line (see rewriteBoolArgs). */
+  readonly explicitBools: ReadonlyMap<string, boolean>;
+}
+
+let explicit: ReadonlyMap<string, boolean> = new Map();
+export function setExplicitBools(map: ReadonlyMap<string, boolean>): void {
+  explicit = map;
+}
+
+export function contextFor(cmd: Command, env: NodeJS.ProcessEnv = process.env): CommandContext {
+  const g = cmd.optsWithGlobals() as { debug?: boolean; logFormat?: string };
+  const debug = g.debug === true || explicit.get('debug') === true || ['1', 'true', 'TRUE', 'True', 't', 'T'].includes(env.TOOLKIT_DEBUG ?? '');
+  const format = g.logFormat === 'json' || env.CTK_LOG_FORMAT === 'json' ? 'json' : 'text';
+  return {
+    env,
+    logger: createLogger({ level: debug ? 'debug' : 'info', format }),
+    stdout: (text) => process.stdout.write(text),
+    explicitBools: explicit,
+  };
+}

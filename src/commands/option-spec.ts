@@ -1,0 +1,142 @@
+/**
+ * Every option is declared once as data (flag, aliases, env vars in priority order, default, parser) and
+ * resolved by one function, with the original's urfave/cli rules: the command line wins, then the FIRST set
+ * environment variable in the listed order, then the default; an empty env value counts as unset; list values
+ * from the environment are comma-separated and trimmed; booleans accept Go's ParseBool forms.
+ */
+import { type Command, Option } from 'commander';
+import { UsageError } from '../errors';
+
+export type OptionKind = 'string' | 'bool' | 'list' | 'int';
+export type OptionValue = string | boolean | number | readonly string[];
+
+export interface OptionSpec {
+  /** Attribute name in the resolved options object, e.g. `runtimeName`. */
+  readonly name: string;
+  /** Long flag without dashes, e.g. `runtime-name`. */
+  readonly flag: string;
+  readonly short?: string;
+  readonly aliases?: readonly string[];
+  readonly kind: OptionKind;
+  readonly description: string;
+  readonly env?: readonly string[];
+  readonly default?: OptionValue;
+  readonly choices?: readonly string[];
+  readonly hidden?: boolean;
+}
+
+export type Source = 'cli' | 'env' | 'default';
+export interface Resolved {
+  readonly values: Readonly<Record<string, OptionValue | undefined>>;
+  /** Where each value came from; `isSet(name)` is urfave's IsSet (cli or env). */
+  readonly sources: Readonly<Record<string, Source>>;
+}
+
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+export function parseGoBool(raw: string, what: string): boolean {
+  if (TRUE.has(raw)) return true;
+  if (FALSE.has(raw)) return false;
+  throw new UsageError(`invalid boolean value "${raw}" for ${what} (use true/false, 1/0, t/f)`);
+}
+
+function attr(flag: string): string {
+  return `opt_${flag.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+/** Adds the options to a commander command. Booleans take an optional `=value` (`--set-as-default=false`). */
+export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command {
+  for (const spec of specs) {
+    for (const flag of [spec.flag, ...(spec.aliases ?? [])]) {
+      const primary = flag === spec.flag;
+      const short = primary && spec.short ? `-${spec.short}, ` : '';
+      const arg = spec.kind === 'bool' ? '' : spec.kind === 'list' ? ' <values>' : ' <value>';
+      const envText = spec.env?.length ? ` [env: ${spec.env.join(', ')}]` : '';
+      const def = spec.default === undefined || spec.default === '' ? '' : ` (default: ${String(spec.default)})`;
+      const opt = new Option(`${short}--${flag}${arg}`, primary ? `${spec.description}${def}${envText}` : `alias of --${spec.flag}`);
+      opt.attributeName = () => attr(flag);
+      if (spec.kind === 'list') opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitList(v)]);
+      if (spec.hidden || !primary) opt.hideHelp();
+      cmd.addOption(opt);
+    }
+  }
+  return cmd;
+}
+
+function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function convert(spec: OptionSpec, raw: string, what: string): OptionValue {
+  switch (spec.kind) {
+    case 'bool':
+      return parseGoBool(raw, what);
+    case 'list':
+      return splitList(raw);
+    case 'int': {
+      if (!/^\d+$/.test(raw)) throw new UsageError(`invalid value "${raw}" for ${what}: expected a non-negative integer`);
+      return Number(raw);
+    }
+    default:
+      if (spec.choices && !spec.choices.includes(raw)) {
+        throw new UsageError(`invalid value "${raw}" for ${what}: expected one of ${spec.choices.join(', ')}`);
+      }
+      return raw;
+  }
+}
+
+/**
+ * Bool flags written as `--flag=value` are rewritten before commander sees them (commander's boolean flags
+ * take no value, and an optional value would swallow a following positional argument).
+ */
+export function rewriteBoolArgs(argv: readonly string[], specs: readonly OptionSpec[]): { argv: string[]; explicit: Map<string, boolean> } {
+  const byFlag = new Map<string, OptionSpec>();
+  for (const s of specs) if (s.kind === 'bool') for (const f of [s.flag, ...(s.aliases ?? [])]) byFlag.set(f, s);
+  const explicit = new Map<string, boolean>();
+  const out: string[] = [];
+  for (const arg of argv) {
+    const m = /^--([^=]+)=(.*)$/.exec(arg);
+    const spec = m ? byFlag.get(m[1]!) : undefined;
+    if (m && spec) explicit.set(spec.name, parseGoBool(m[2]!, `--${m[1]}`));
+    else out.push(arg);
+    if (arg === '--') break;
+  }
+  return { argv: out, explicit };
+}
+
+export function resolveOptions(
+  cmd: Command,
+  specs: readonly OptionSpec[],
+  env: NodeJS.ProcessEnv,
+  explicitBools: ReadonlyMap<string, boolean> = new Map(),
+): Resolved {
+  const opts = cmd.opts() as Record<string, unknown>;
+  const values: Record<string, OptionValue | undefined> = {};
+  const sources: Record<string, Source> = {};
+  for (const spec of specs) {
+    const fromCli = [spec.flag, ...(spec.aliases ?? [])].map((f) => opts[attr(f)]).find((v) => v !== undefined);
+    const explicit = explicitBools.get(spec.name);
+    if (explicit !== undefined) {
+      values[spec.name] = explicit;
+      sources[spec.name] = 'cli';
+    } else if (fromCli !== undefined) {
+      const v = fromCli as OptionValue;
+      values[spec.name] = spec.kind === 'string' || spec.kind === 'int' ? convert(spec, String(v), `--${spec.flag}`) : v;
+      sources[spec.name] = 'cli';
+    } else {
+      const name = spec.env?.find((e) => env[e] !== undefined && env[e] !== '');
+      if (name !== undefined) {
+        values[spec.name] = convert(spec, env[name]!, `environment variable ${name}`);
+        sources[spec.name] = 'env';
+      } else {
+        values[spec.name] = spec.default;
+        sources[spec.name] = 'default';
+      }
+    }
+  }
+  return { values, sources };
+}

@@ -1,0 +1,161 @@
+/**
+ * File effects for everything the tool writes under /etc. Writes are crash-safe: a hidden temp file in the
+ * same directory (a name no daemon glob such as `*.toml`, `*.json` or `*.conf` matches), O_EXCL, the old
+ * file's mode and owner, fsync, rename over the target, then fsync of the directory so the rename itself is
+ * durable. Symlinks are written through: the link stays, its target gets the new content.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { HostError } from '../errors';
+
+export interface FileState {
+  readonly path: string;
+  /** The file the bytes really live in (symlinks resolved); equals path when it is not a link. */
+  readonly realPath: string;
+  readonly exists: boolean;
+  readonly bytes: Buffer;
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly mtimeMs?: number;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory, expected a file';
+    case 'ENOTDIR':
+      return 'a parent of this path is not a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    default:
+      return e.message ?? String(err);
+  }
+}
+
+/** Resolves symlinks of the final component (and parents), keeping a dangling link's target as the write target. */
+function resolveTarget(path: string): string {
+  try {
+    return fs.realpathSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new HostError(`${path}: ${describe(err)}`, { file: path });
+    let link: string;
+    try {
+      link = fs.readlinkSync(path);
+    } catch {
+      return path; // plain missing file
+    }
+    return link.startsWith('/') ? link : join(dirname(path), link);
+  }
+}
+
+/** Reads a file we may edit. Missing → exists:false with empty bytes; a directory or unreadable file → HostError. */
+export function readFileState(path: string): FileState {
+  const realPath = resolveTarget(path);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(realPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path, realPath, exists: false, bytes: Buffer.alloc(0) };
+    throw new HostError(`${path}: ${describe(err)}`, { file: path });
+  }
+  if (st.isDirectory()) throw new HostError(`${path}: is a directory, expected a file`, { file: path });
+  if (!st.isFile()) throw new HostError(`${path}: not a regular file`, { file: path });
+  try {
+    const bytes = fs.readFileSync(realPath);
+    return { path, realPath, exists: true, bytes, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    throw new HostError(`${path}: cannot read: ${describe(err)}`, { file: path });
+  }
+}
+
+export interface WriteOptions {
+  /** Mode for a file that does not exist yet (existing files keep theirs). Default 0644. */
+  readonly mode?: number;
+  /** Mode for parent directories that must be created. Default 0755. */
+  readonly dirMode?: number;
+}
+
+function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A temp name beside the target that never matches a daemon's config glob. */
+export function tempNameFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.ctk-tmp`);
+}
+
+export function atomicWrite(path: string, data: string | Buffer, opts: WriteOptions = {}): void {
+  const target = resolveTarget(path);
+  const dir = dirname(target);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o755 });
+  } catch (err) {
+    throw new HostError(`${path}: cannot create directory ${dir}: ${describe(err)}`, { file: path });
+  }
+  let existing: fs.Stats | undefined;
+  try {
+    existing = fs.statSync(target);
+  } catch {
+    existing = undefined;
+  }
+  if (existing?.isDirectory()) throw new HostError(`${path}: is a directory, expected a file`, { file: path });
+  const tmp = tempNameFor(target);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    if (existing) {
+      try {
+        fs.fchownSync(fd, existing.uid, existing.gid);
+      } catch (err) {
+        // Only root may chown to another owner; a non-root writer keeps its own (the file stays usable).
+        if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+      }
+    }
+    fs.fchmodSync(fd, existing ? existing.mode & 0o7777 : (opts.mode ?? 0o644));
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, target);
+    fsyncDir(dir);
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw new HostError(`${path}: cannot write: ${describe(err)}`, { file: path });
+  }
+}
+
+/**
+ * Removes a file. Through a symlink only the target goes: a link that was there before setup (dangling then)
+ * is the user's and stays. Missing is fine.
+ */
+export function removeFile(path: string): boolean {
+  const target = resolveTarget(path);
+  try {
+    fs.unlinkSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new HostError(`${path}: cannot remove: ${describe(err)}`, { file: path });
+  }
+  try {
+    fsyncDir(dirname(target));
+  } catch {
+    // the unlink already happened; a directory we cannot open for fsync is not worth failing over
+  }
+  return true;
+}
