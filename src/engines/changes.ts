@@ -1,0 +1,124 @@
+/**
+ * What a setup changed in a config tree, as data, so cleanup can take back exactly that even after someone
+ * else edited the file (field-notes A-26: the original forgets the previous default runtime). Computed from
+ * the trees before and after setup; reverted only where the current value is still the one setup wrote.
+ */
+import { isTable, type KeyPath, pathText } from '../edit/path';
+import { deleteIn, setIn, type Tree } from './tree';
+
+export type Change =
+  /** A leaf value (or whole non-table value) that setup set, replaced or removed. */
+  | { kind: 'set'; path: string[]; before?: unknown; hadBefore: boolean; after?: unknown; hadAfter: boolean }
+  /** Entries setup appended to an array (e.g. containerd `imports`); `created` if the array was new. */
+  | { kind: 'append'; path: string[]; entries: unknown[]; created: boolean }
+  /** A table setup created; removed on revert once it is empty again. */
+  | { kind: 'create'; path: string[] };
+
+export function valueEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'bigint' || typeof b === 'bigint') {
+    return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && BigInt(a as never) === BigInt(b as never);
+  }
+  if (a instanceof Date || b instanceof Date) return String(a) === String(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => valueEquals(v, b[i]));
+  }
+  if (isTable(a) && isTable(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && valueEquals(a[k], b[k]));
+  }
+  return false;
+}
+
+export function diffTrees(before: Tree, after: Tree, prefix: string[] = []): Change[] {
+  const out: Change[] = [];
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const path = [...prefix, key];
+    const hadBefore = Object.hasOwn(before, key);
+    const hadAfter = Object.hasOwn(after, key);
+    const b = before[key];
+    const a = after[key];
+    if (hadBefore && hadAfter && valueEquals(b, a)) continue;
+    if (hadAfter && isTable(a) && (!hadBefore || isTable(b))) {
+      if (!hadBefore) out.push({ kind: 'create', path });
+      out.push(...diffTrees(hadBefore ? (b as Tree) : {}, a, path));
+    } else if (hadAfter && Array.isArray(a) && (!hadBefore || Array.isArray(b)) && isPrefix(hadBefore ? (b as unknown[]) : [], a)) {
+      const old = hadBefore ? (b as unknown[]) : [];
+      out.push({ kind: 'append', path, entries: a.slice(old.length), created: !hadBefore });
+    } else {
+      out.push({
+        kind: 'set',
+        path,
+        hadBefore,
+        hadAfter,
+        ...(hadBefore ? { before: b } : {}),
+        ...(hadAfter ? { after: a } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function isPrefix(short: readonly unknown[], long: readonly unknown[]): boolean {
+  return short.length < long.length && short.every((v, i) => valueEquals(v, long[i]));
+}
+
+function lookup(tree: Tree, path: KeyPath): { found: boolean; value?: unknown } {
+  let cur: unknown = tree;
+  for (const k of path) {
+    if (!isTable(cur) || !Object.hasOwn(cur, k)) return { found: false };
+    cur = cur[k];
+  }
+  return { found: true, value: cur };
+}
+
+/**
+ * Takes back `changes` from `current` (a clone the caller owns), newest first. A value someone changed since
+ * setup is left alone and reported as a conflict.
+ */
+export function revertChanges(current: Tree, changes: readonly Change[], file: string): { tree: Tree; conflicts: string[] } {
+  const conflicts: string[] = [];
+  for (const c of [...changes].reverse()) {
+    const now = lookup(current, c.path);
+    if (c.kind === 'set') {
+      const untouched = c.hadAfter ? now.found && valueEquals(now.value, c.after) : !now.found;
+      if (!untouched) {
+        conflicts.push(pathText(c.path));
+        continue;
+      }
+      if (c.hadBefore) setIn(current, c.path, c.before, file);
+      else deleteIn(current, c.path);
+    } else if (c.kind === 'append') {
+      if (!now.found || !Array.isArray(now.value)) continue;
+      const rest = [...now.value];
+      for (const e of c.entries) {
+        const i = rest.findIndex((v) => valueEquals(v, e));
+        if (i >= 0) rest.splice(i, 1);
+      }
+      if (rest.length === 0 && c.created) deleteIn(current, c.path);
+      else setIn(current, c.path, rest, file);
+    } else if (now.found && isTable(now.value) && Object.keys(now.value).length === 0) {
+      deleteIn(current, c.path);
+    }
+  }
+  return { tree: current, conflicts };
+}
+
+/** Ledger values may hold TOML integers beyond 2^53 and dates: tag them so JSON keeps them exact. */
+export function encodeValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return { $bigint: v.toString() };
+  if (v instanceof Date) return { $date: v.toISOString() };
+  if (Array.isArray(v)) return v.map(encodeValue);
+  if (isTable(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeValue(x)]));
+  return v;
+}
+
+export function decodeValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decodeValue);
+  if (isTable(v)) {
+    if (typeof v.$bigint === 'string' && Object.keys(v).length === 1) return BigInt(v.$bigint);
+    if (typeof v.$date === 'string' && Object.keys(v).length === 1) return new Date(v.$date);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeValue(x)]));
+  }
+  return v;
+}

@@ -1,0 +1,22 @@
+/** One face for the two document kinds: parse once, then render a changed value tree as minimal edits. */
+import { applyJson, type JsonObject, parseJson } from '../edit/json';
+import { applyToml, parseToml, type TomlTable } from '../edit/toml';
+import type { Tree } from './tree';
+import type { ConfigFormat } from './types';
+
+export interface ConfigDoc {
+  readonly file: string;
+  readonly text: string;
+  readonly tree: Tree;
+  /** The text whose value is `target`, keeping every byte the change does not need to touch. */
+  render(target: Tree): string;
+}
+
+export function parseConfig(format: ConfigFormat, text: string, file: string): ConfigDoc {
+  if (format === 'toml') {
+    const doc = parseToml(text, file);
+    return { file, text, tree: doc.value as Tree, render: (t) => applyToml(doc, t as TomlTable) };
+  }
+  const doc = parseJson(text, file);
+  return { file, text, tree: doc.value as Tree, render: (t) => applyJson(doc, t as JsonObject) };
+}
