@@ -47,7 +47,8 @@ function resolveTarget(path: string): string {
   try {
     return fs.realpathSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new HostError(`${path}: ${describe(err)}`, { file: path });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new HostError(`${path}: ${describe(err)}`, { file: path });
     let link: string;
     try {
       link = fs.readlinkSync(path);
@@ -65,14 +66,24 @@ export function readFileState(path: string): FileState {
   try {
     st = fs.statSync(realPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path, realPath, exists: false, bytes: Buffer.alloc(0) };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { path, realPath, exists: false, bytes: Buffer.alloc(0) };
     throw new HostError(`${path}: ${describe(err)}`, { file: path });
   }
   if (st.isDirectory()) throw new HostError(`${path}: is a directory, expected a file`, { file: path });
   if (!st.isFile()) throw new HostError(`${path}: not a regular file`, { file: path });
   try {
     const bytes = fs.readFileSync(realPath);
-    return { path, realPath, exists: true, bytes, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
+    return {
+      path,
+      realPath,
+      exists: true,
+      bytes,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      mtimeMs: st.mtimeMs,
+    };
   } catch (err) {
     throw new HostError(`${path}: cannot read: ${describe(err)}`, { file: path });
   }
@@ -113,7 +124,8 @@ export function atomicWrite(path: string, data: string | Buffer, opts: WriteOpti
   } catch {
     existing = undefined;
   }
-  if (existing?.isDirectory()) throw new HostError(`${path}: is a directory, expected a file`, { file: path });
+  if (existing?.isDirectory())
+    throw new HostError(`${path}: is a directory, expected a file`, { file: path });
   const tmp = tempNameFor(target);
   let fd: number | undefined;
   try {
