@@ -1,6 +1,8 @@
 /** The list of command modules; the only place that knows them all. */
 import type { Command } from 'commander';
 import type { OptionSpec } from './option-spec';
+import { engineCommand } from './engine-cli';
+import { toolkitCommand } from './toolkit';
 
 export interface CommandModule {
   /** Adds the command(s) to the program. Heavy implementation code is imported inside the action. */
@@ -9,7 +11,7 @@ export interface CommandModule {
   readonly specs: readonly OptionSpec[];
 }
 
-const modules: CommandModule[] = [];
+const modules: CommandModule[] = [engineCommand, toolkitCommand];
 
 export function registerAll(program: Command): void {
   for (const m of modules) m.register(program);
