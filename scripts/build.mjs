@@ -1,4 +1,5 @@
 // One CommonJS bundle per entry: the CLI (fast start) and the library API.
+import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -11,6 +12,12 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/ctk-installer.cjs', minify: true,
-  banner: { js: '#!/usr/bin/env node' } });
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/ctk-installer.cjs',
+  minify: true,
+  banner: { js: '#!/usr/bin/env node' },
+});
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs' });
+chmodSync('dist/ctk-installer.cjs', 0o755);

@@ -6,11 +6,11 @@
  */
 import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { setExplicitBools } from './commands/context';
+import { rewriteBoolArgs } from './commands/option-spec';
+import { boolSpecs, registerAll } from './commands/registry';
 import { CtkError, oneLine } from './errors';
 import { createLogger } from './log';
-import { setExplicitBools } from './commands/context';
-import { boolSpecs, registerAll } from './commands/registry';
-import { rewriteBoolArgs } from './commands/option-spec';
 
 const PERSONAS: Readonly<Record<string, string>> = {
   docker: 'docker',
@@ -24,7 +24,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const invokedAs = basename(argv[1] ?? '').replace(/\.(c?js|mjs)$/, '');
   const persona = PERSONAS[invokedAs];
   const program = new Command(persona ? invokedAs : 'ctk-installer')
-    .description('Configure container engines for the NVIDIA Container Toolkit, without disturbing your files')
+    .description(
+      'Configure container engines for the NVIDIA Container Toolkit, without disturbing your files',
+    )
     .addOption(new Option('--debug', 'log at debug level'))
     .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
     .exitOverride()

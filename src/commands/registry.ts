@@ -1,7 +1,7 @@
 /** The list of command modules; the only place that knows them all. */
 import type { Command } from 'commander';
-import type { OptionSpec } from './option-spec';
 import { engineCommand } from './engine-cli';
+import type { OptionSpec } from './option-spec';
 import { toolkitCommand } from './toolkit';
 
 export interface CommandModule {

@@ -17,15 +17,23 @@ export type Change =
 export function valueEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a === 'bigint' || typeof b === 'bigint') {
-    return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && BigInt(a as never) === BigInt(b as never);
+    return (
+      (typeof a === 'bigint' || typeof a === 'number') &&
+      (typeof b === 'bigint' || typeof b === 'number') &&
+      BigInt(a as never) === BigInt(b as never)
+    );
   }
   if (a instanceof Date || b instanceof Date) return String(a) === String(b);
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => valueEquals(v, b[i]));
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => valueEquals(v, b[i]))
+    );
   }
   if (isTable(a) && isTable(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && valueEquals(a[k], b[k]));
+    return (
+      ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && valueEquals(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -42,7 +50,12 @@ export function diffTrees(before: Tree, after: Tree, prefix: string[] = []): Cha
     if (hadAfter && isTable(a) && (!hadBefore || isTable(b))) {
       if (!hadBefore) out.push({ kind: 'create', path });
       out.push(...diffTrees(hadBefore ? (b as Tree) : {}, a, path));
-    } else if (hadAfter && Array.isArray(a) && (!hadBefore || Array.isArray(b)) && isPrefix(hadBefore ? (b as unknown[]) : [], a)) {
+    } else if (
+      hadAfter &&
+      Array.isArray(a) &&
+      (!hadBefore || Array.isArray(b)) &&
+      isPrefix(hadBefore ? (b as unknown[]) : [], a)
+    ) {
       const old = hadBefore ? (b as unknown[]) : [];
       out.push({ kind: 'append', path, entries: a.slice(old.length), created: !hadBefore });
     } else {
@@ -76,7 +89,11 @@ function lookup(tree: Tree, path: KeyPath): { found: boolean; value?: unknown } 
  * Takes back `changes` from `current` (a clone the caller owns), newest first. A value someone changed since
  * setup is left alone and reported as a conflict.
  */
-export function revertChanges(current: Tree, changes: readonly Change[], file: string): { tree: Tree; conflicts: string[] } {
+export function revertChanges(
+  current: Tree,
+  changes: readonly Change[],
+  file: string,
+): { tree: Tree; conflicts: string[] } {
   const conflicts: string[] = [];
   for (const c of [...changes].reverse()) {
     const now = lookup(current, c.path);

@@ -3,8 +3,9 @@
  * file's own root `version` key, never from `containerd config dump` (field-notes A-03): a dump can report a
  * newer schema than the file on disk.
  */
-import { ConfigError } from '../errors';
+
 import { isTable, type KeyPath } from '../edit/path';
+import { ConfigError } from '../errors';
 import { isNvidiaRuntimeName, type RuntimeSpec } from '../runtimes/runtime-set';
 import { cloneTree, deleteIn, ensureTable, setIn, stringAt, type Tree, tableAt, typeName } from './tree';
 import type { AddOptions, Engine } from './types';
@@ -31,18 +32,33 @@ export interface ContainerdOptions {
  * Config version from the file itself: an empty file is a new config (2, or 1 with useLegacyConfig); a
  * non-empty file without `version` is 1; only integer versions 1–3 are understood.
  */
-export function detectContainerdVersion(tree: Tree, isEmpty: boolean, useLegacyConfig: boolean, file: string): ContainerdVersion {
+export function detectContainerdVersion(
+  tree: Tree,
+  isEmpty: boolean,
+  useLegacyConfig: boolean,
+  file: string,
+): ContainerdVersion {
   const v = tree.version;
   if (v === undefined) return isEmpty && !useLegacyConfig ? 2 : 1;
   const n = typeof v === 'bigint' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n)) {
-    throw new ConfigError(file, `unsupported type for version field: expected an integer, found ${typeName(v)} ${JSON.stringify(String(v))}`);
+    throw new ConfigError(
+      file,
+      `unsupported type for version field: expected an integer, found ${typeName(v)} ${JSON.stringify(String(v))}`,
+    );
   }
   if (n === 1 || n === 2 || n === 3) return n;
-  throw new ConfigError(file, `unsupported containerd config version ${n} (this tool understands versions 1, 2 and 3)`);
+  throw new ConfigError(
+    file,
+    `unsupported containerd config version ${n} (this tool understands versions 1, 2 and 3)`,
+  );
 }
 
-export function containerdEngine(version: ContainerdVersion, opts: ContainerdOptions, file: string): Engine & {
+export function containerdEngine(
+  version: ContainerdVersion,
+  opts: ContainerdOptions,
+  file: string,
+): Engine & {
   readonly version: ContainerdVersion;
   readonly pluginPath: KeyPath;
 } {
@@ -69,7 +85,10 @@ export function containerdEngine(version: ContainerdVersion, opts: ContainerdOpt
     if (opts.annotationPrefixes.length === 0) return;
     const existing = table.container_annotations ?? [];
     if (!Array.isArray(existing) || existing.some((a) => typeof a !== 'string')) {
-      throw new ConfigError(file, 'container_annotations of the template runtime must be an array of strings');
+      throw new ConfigError(
+        file,
+        'container_annotations of the template runtime must be an array of strings',
+      );
     }
     const wanted = opts.annotationPrefixes.map((p) => `${p}*`);
     table.container_annotations = [...new Set([...wanted, ...(existing as string[])])];
@@ -85,7 +104,11 @@ export function containerdEngine(version: ContainerdVersion, opts: ContainerdOpt
     withAnnotations(table);
     if (table.runtime_type === undefined || table.runtime_type === '') table.runtime_type = opts.runtimeType;
     const options = table.options === undefined ? {} : table.options;
-    if (!isTable(options)) throw new ConfigError(file, `the template runtime's options must be a table, found ${typeName(options)}`);
+    if (!isTable(options))
+      throw new ConfigError(
+        file,
+        `the template runtime's options must be a table, found ${typeName(options)}`,
+      );
     options.BinaryName = rt.binary;
     if (version === 1) options.Runtime = rt.binary;
     table.options = options;
@@ -111,7 +134,8 @@ export function containerdEngine(version: ContainerdVersion, opts: ContainerdOpt
     setDefaultRuntime(tree, name) {
       const legacy = version === 1 && opts.useLegacyConfig;
       if (name === undefined) {
-        if (tableAt(tree, containerd, file)?.default_runtime_name !== undefined) deleteIn(tree, defaultName, { prune: true });
+        if (tableAt(tree, containerd, file)?.default_runtime_name !== undefined)
+          deleteIn(tree, defaultName, { prune: true });
         if (legacy && tableAt(tree, legacyDefault, file)) deleteIn(tree, legacyDefault, { prune: true });
         return;
       }

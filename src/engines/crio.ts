@@ -3,8 +3,9 @@
  * `runtime_type = "oci"`, inheriting the default runtime's (or runc's, or crun's) table so settings such as
  * `runtime_root` and `monitor_path` carry over (field-notes A-23).
  */
-import { ConfigError } from '../errors';
+
 import { isTable, type KeyPath } from '../edit/path';
+import { ConfigError } from '../errors';
 import { isNvidiaRuntimeName } from '../runtimes/runtime-set';
 import { cloneTree, deleteIn, setIn, stringAt, type Tree, tableAt, typeName } from './tree';
 import type { Engine } from './types';
@@ -38,7 +39,8 @@ export function crioEngine(file: string): Engine {
     setDefaultRuntime(tree, name) {
       stringAt(tree, DEFAULT, file);
       if (name === undefined) {
-        if (tableAt(tree, DEFAULT.slice(0, -1), file)?.default_runtime !== undefined) deleteIn(tree, DEFAULT, { prune: true });
+        if (tableAt(tree, DEFAULT.slice(0, -1), file)?.default_runtime !== undefined)
+          deleteIn(tree, DEFAULT, { prune: true });
       } else setIn(tree, DEFAULT, name, file);
     },
     enableCdi() {

@@ -4,7 +4,7 @@
  * cleanup first writes a transitional file that states them explicitly (the user's other runtimes, and the
  * previous default or docker's built-in `runc`), reloads, and only then writes the final bytes.
  */
-import { parseJson, stringifyJson, type JsonObject } from '../edit/json';
+import { type JsonObject, parseJson, stringifyJson } from '../edit/json';
 import type { FileWrite } from './plan';
 
 /** The transitional write for the daemon.json among `writes`, or [] when the final file already says it all. */
@@ -13,6 +13,10 @@ export function dockerTransition(writes: readonly FileWrite[], daemonJson: strin
   if (!w) return [];
   const final: JsonObject = w.after === null ? {} : parseJson(w.after, w.path).value;
   if (final.runtimes !== undefined && final['default-runtime'] !== undefined) return [];
-  const transitional: JsonObject = { ...final, runtimes: final.runtimes ?? {}, 'default-runtime': final['default-runtime'] ?? 'runc' };
+  const transitional: JsonObject = {
+    ...final,
+    runtimes: final.runtimes ?? {},
+    'default-runtime': final['default-runtime'] ?? 'runc',
+  };
   return [{ path: w.path, before: w.before, after: stringifyJson(transitional) }];
 }

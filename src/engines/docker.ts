@@ -3,8 +3,9 @@
  * Unlike the original, an existing runtime entry keeps its other keys (e.g. the user's `runtimeArgs`), and
  * `features` is merged into, never replaced.
  */
-import { ConfigError } from '../errors';
+
 import { isTable } from '../edit/path';
+import { ConfigError } from '../errors';
 import { deleteIn, ensureTable, stringAt, type Tree, tableAt, typeName } from './tree';
 import type { Engine } from './types';
 

@@ -8,14 +8,14 @@
  * Entries are per owner (the main runtime name), so setups with different names can share one file.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../errors';
 import { isTable } from '../edit/path';
+import { ConfigError } from '../errors';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
 import { type Change, diffTrees, revertChanges, valueEquals } from './changes';
 import { type ContainerdOptions, containerdEngine, detectContainerdVersion } from './containerd';
 import { crioEngine } from './crio';
-import { type ConfigDoc, parseConfig } from './document';
 import { dockerEngine } from './docker';
+import { type ConfigDoc, parseConfig } from './document';
 import { cloneTree, setIn, type Tree } from './tree';
 import type { ConfigFormat, Engine, EngineName } from './types';
 
@@ -96,7 +96,12 @@ function baseline(snap: FileSnapshot, format: ConfigFormat, ledger: Ledger, owne
 }
 
 function globMatches(pattern: string, path: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   return re.test(path);
 }
 
@@ -123,12 +128,22 @@ interface Rendered {
   readonly doc: ConfigDoc;
 }
 
-function finish(req: EngineRequest, files: Rendered[], ledger: Ledger, warnings: string[], engine: Engine): Plan {
+function finish(
+  req: EngineRequest,
+  files: Rendered[],
+  ledger: Ledger,
+  warnings: string[],
+  engine: Engine,
+): Plan {
   const next: Ledger = cloneTree(ledger);
   const writes: FileWrite[] = [];
   for (const f of files) {
     const unchanged = valueEquals(f.tree0, f.target);
-    const after = unchanged ? f.base : f.base === null && Object.keys(f.target).length === 0 ? null : f.doc.render(f.target);
+    const after = unchanged
+      ? f.base
+      : f.base === null && Object.keys(f.target).length === 0
+        ? null
+        : f.doc.render(f.target);
     if (after !== f.snap.text) writes.push({ path: f.snap.path, before: f.snap.text, after });
     const entry = next.files[f.snap.path];
     if (unchanged) {
@@ -136,7 +151,12 @@ function finish(req: EngineRequest, files: Rendered[], ledger: Ledger, warnings:
       if (entry && Object.keys(entry.owners).length === 0) delete next.files[f.snap.path];
       continue;
     }
-    const kept = entry ?? { existed: f.snap.text !== null, original: f.snap.text, afterSha256: '', owners: {} };
+    const kept = entry ?? {
+      existed: f.snap.text !== null,
+      original: f.snap.text,
+      afterSha256: '',
+      owners: {},
+    };
     kept.owners[req.owner] = { changes: diffTrees(f.tree0, f.target) };
     kept.afterSha256 = sha256(after);
     next.files[f.snap.path] = kept;
@@ -153,7 +173,9 @@ export function planSetup(req: EngineRequest, ledger: Ledger): Plan {
   const version = 'version' in engine ? (engine.version as 1 | 2 | 3) : undefined;
   let dropIn = req.dropIn;
   if (dropIn && version === 1) {
-    warnings.push(`${req.main.path} is a version 1 config, which cannot import drop-in files: editing it in place`);
+    warnings.push(
+      `${req.main.path} is a version 1 config, which cannot import drop-in files: editing it in place`,
+    );
     dropIn = undefined;
   }
   let mainTarget = cloneTree(mainDoc.tree);
@@ -170,7 +192,11 @@ export function planSetup(req: EngineRequest, ledger: Ledger): Plan {
       // carry the main file's complete CRI plugin table (from the file, never `config dump` defaults).
       const plugin = (engine as unknown as { pluginPath: string[] }).pluginPath;
       const mainPlugin = (mainDoc.tree.plugins as Tree | undefined)?.[plugin[1]!];
-      if (version === 2 && isTable(mainPlugin) && !isTable((target.plugins as Tree | undefined)?.[plugin[1]!])) {
+      if (
+        version === 2 &&
+        isTable(mainPlugin) &&
+        !isTable((target.plugins as Tree | undefined)?.[plugin[1]!])
+      ) {
         setIn(target, plugin, cloneTree(mainPlugin), dropIn.file.path);
       }
       withImport(mainTarget, dropIn.importPath, req.main.path);
@@ -183,7 +209,8 @@ export function planSetup(req: EngineRequest, ledger: Ledger): Plan {
   for (const rt of req.runtimes) engine.addRuntime(target, rt, { source: mainDoc.tree });
   const wanted = req.runtimes.find((r) => r.isDefault);
   if (wanted) engine.setDefaultRuntime(target, wanted.name);
-  else if (req.runtimes.some((r) => r.name === engine.defaultRuntime(target))) engine.setDefaultRuntime(target, undefined);
+  else if (req.runtimes.some((r) => r.name === engine.defaultRuntime(target)))
+    engine.setDefaultRuntime(target, undefined);
   if (req.enableCdi) engine.enableCdi(target);
   files.push({ snap: req.main, base: mainBase, tree0: mainDoc.tree, target: mainTarget, doc: mainDoc });
   if (dropRendered) files.push({ ...dropRendered, target });
@@ -211,7 +238,9 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
         const doc = snap === req.main ? mainDoc : parseConfig(format, snap.text, snap.path);
         const { tree, conflicts } = revertChanges(cloneTree(doc.tree), mine.changes, snap.path);
         if (conflicts.length > 0) {
-          warnings.push(`${snap.path} changed since setup; left these values as they are now: ${conflicts.join(', ')}`);
+          warnings.push(
+            `${snap.path} changed since setup; left these values as they are now: ${conflicts.join(', ')}`,
+          );
         }
         after = !entry.existed && Object.keys(tree).length === 0 ? null : doc.render(tree);
       }
@@ -226,14 +255,22 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
 }
 
 /** No ledger (set up by the original, or the ledger was lost): remove our entries by name. */
-function fallbackCleanup(req: EngineRequest, snap: FileSnapshot, doc: ConfigDoc | undefined, engine: Engine, warnings: string[]): string | null {
+function fallbackCleanup(
+  req: EngineRequest,
+  snap: FileSnapshot,
+  doc: ConfigDoc | undefined,
+  engine: Engine,
+  warnings: string[],
+): string | null {
   if (!doc) return null; // the drop-in is ours by name: remove it
   const tree = cloneTree(doc.tree);
   for (const rt of req.runtimes) engine.removeRuntime(tree, rt.name);
   const current = engine.defaultRuntime(tree);
   if (req.runtimes.some((r) => r.name === current)) {
     engine.setDefaultRuntime(tree, undefined);
-    warnings.push(`${snap.path}: no record of the default runtime before setup; removed the default-runtime setting (the engine's built-in default applies)`);
+    warnings.push(
+      `${snap.path}: no record of the default runtime before setup; removed the default-runtime setting (the engine's built-in default applies)`,
+    );
   }
   if (req.dropIn && Array.isArray(tree.imports)) {
     const rest = tree.imports.filter((i) => i !== req.dropIn!.importPath);

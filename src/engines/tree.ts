@@ -1,6 +1,7 @@
 /** Small helpers over plain value trees (parsed TOML or JSON). Mutating helpers work on a clone the caller owns. */
-import { ConfigError } from '../errors';
+
 import { isTable, type KeyPath, pathText } from '../edit/path';
+import { ConfigError } from '../errors';
 
 export type Tree = Record<string, unknown>;
 
@@ -21,7 +22,10 @@ export function ensureTable(tree: Tree, path: KeyPath, file: string): Tree {
     } else if (isTable(next)) {
       cur = next;
     } else {
-      throw new ConfigError(file, `${pathText(path.slice(0, i + 1))} must be a table, found ${typeName(next)}`);
+      throw new ConfigError(
+        file,
+        `${pathText(path.slice(0, i + 1))} must be a table, found ${typeName(next)}`,
+      );
     }
   }
   return cur;
@@ -34,7 +38,11 @@ export function tableAt(tree: Tree, path: KeyPath, file: string): Tree | undefin
     if (!isTable(cur)) return undefined;
     const next: unknown = cur[path[i]!];
     if (next === undefined) return undefined;
-    if (!isTable(next)) throw new ConfigError(file, `${pathText(path.slice(0, i + 1))} must be a table, found ${typeName(next)}`);
+    if (!isTable(next))
+      throw new ConfigError(
+        file,
+        `${pathText(path.slice(0, i + 1))} must be a table, found ${typeName(next)}`,
+      );
     cur = next;
   }
   return cur as Tree;
@@ -44,7 +52,8 @@ export function stringAt(tree: Tree, path: KeyPath, file: string): string | unde
   const parent = tableAt(tree, path.slice(0, -1), file);
   const v = parent?.[path[path.length - 1]!];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ConfigError(file, `${pathText(path)} must be a string, found ${typeName(v)}`);
+  if (typeof v !== 'string')
+    throw new ConfigError(file, `${pathText(path)} must be a string, found ${typeName(v)}`);
   return v;
 }
 

@@ -5,7 +5,11 @@ import { decodeValue, diffTrees, encodeValue, revertChanges, valueEquals } from 
 import { cloneTree, type Tree } from '../../src/engines/tree';
 
 test('diff then revert on the untouched result gives the original tree', () => {
-  const before: Tree = { version: 2, imports: ['/a/*.toml'], plugins: { cri: { containerd: { default_runtime_name: 'runc', runtimes: { runc: { x: 1 } } } } } };
+  const before: Tree = {
+    version: 2,
+    imports: ['/a/*.toml'],
+    plugins: { cri: { containerd: { default_runtime_name: 'runc', runtimes: { runc: { x: 1 } } } } },
+  };
   const after = cloneTree(before);
   (after.imports as string[]).push('/etc/containerd/conf.d/99-nvidia.toml');
   const c = ((after.plugins as Tree).cri as Tree).containerd as Tree;
@@ -43,7 +47,10 @@ test('ledger encoding keeps big integers and dates exact', () => {
 test('property: revert(after, diff(before, after)) equals before for random trees', () => {
   const leaf = fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean());
   const tree = fc.letrec((tie) => ({
-    t: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), fc.oneof({ depthSize: 'small' }, leaf, fc.array(leaf, { maxLength: 3 }), tie('t'))),
+    t: fc.dictionary(
+      fc.constantFrom('a', 'b', 'c', 'd'),
+      fc.oneof({ depthSize: 'small' }, leaf, fc.array(leaf, { maxLength: 3 }), tie('t')),
+    ),
   })).t as fc.Arbitrary<Tree>;
   fc.assert(
     fc.property(tree, tree, (before, after) => {

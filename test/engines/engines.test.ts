@@ -9,7 +9,11 @@ import { ConfigError, UsageError } from '../../src/errors';
 import { runtimeSet } from '../../src/runtimes/runtime-set';
 
 const F = '/etc/test.toml';
-const ctdOpts = { runtimeType: 'io.containerd.runc.v2', annotationPrefixes: [] as string[], useLegacyConfig: false };
+const ctdOpts = {
+  runtimeType: 'io.containerd.runc.v2',
+  annotationPrefixes: [] as string[],
+  useLegacyConfig: false,
+};
 const rt = (name: string, binary = `/usr/bin/${name}`, isDefault = false) => ({ name, binary, isDefault });
 
 describe('runtime set', () => {
@@ -22,11 +26,25 @@ describe('runtime set', () => {
   });
   test('a mode runtime name keeps the main entry called nvidia and makes the mode runtime default', () => {
     const set = runtimeSet({ name: 'nvidia-cdi', setAsDefault: true, dir: '/t' });
-    assert.deepEqual(set.map((r) => [r.name, r.isDefault]), [['nvidia', false], ['nvidia-cdi', true], ['nvidia-legacy', false]]);
+    assert.deepEqual(
+      set.map((r) => [r.name, r.isDefault]),
+      [
+        ['nvidia', false],
+        ['nvidia-cdi', true],
+        ['nvidia-legacy', false],
+      ],
+    );
   });
   test('a custom name replaces nvidia; without set-as-default nothing is default', () => {
     const set = runtimeSet({ name: 'NAME', setAsDefault: false, dir: '/t' });
-    assert.deepEqual(set.map((r) => [r.name, r.isDefault]), [['NAME', false], ['nvidia-cdi', false], ['nvidia-legacy', false]]);
+    assert.deepEqual(
+      set.map((r) => [r.name, r.isDefault]),
+      [
+        ['NAME', false],
+        ['nvidia-cdi', false],
+        ['nvidia-legacy', false],
+      ],
+    );
   });
   for (const bad of ['', 'a/b', 'a b', 'a"b', "a'b", '-x']) {
     test(`runtime name ${JSON.stringify(bad)} is refused`, () => {
@@ -53,10 +71,16 @@ describe('containerd version detection', () => {
     });
   }
   test('a string version is a clear error', () => {
-    assert.throws(() => detectContainerdVersion({ version: '2' }, false, false, F), /\/etc\/test.toml: unsupported type for version field/);
+    assert.throws(
+      () => detectContainerdVersion({ version: '2' }, false, false, F),
+      /\/etc\/test.toml: unsupported type for version field/,
+    );
   });
   test('an unknown future version is refused', () => {
-    assert.throws(() => detectContainerdVersion({ version: 99 }, false, false, F), /unsupported containerd config version 99/);
+    assert.throws(
+      () => detectContainerdVersion({ version: 99 }, false, false, F),
+      /unsupported containerd config version 99/,
+    );
   });
   test('a float version is refused', () => {
     assert.throws(() => detectContainerdVersion({ version: 2.5 }, false, false, F), ConfigError);
@@ -66,7 +90,8 @@ describe('containerd version detection', () => {
 describe('containerd engine', () => {
   const v2 = containerdEngine(2, ctdOpts, F);
   const P = 'io.containerd.grpc.v1.cri';
-  const runtimesOf = (t: Tree, plugin = P) => ((t.plugins as Tree)[plugin] as Tree & { containerd: { runtimes: Tree } }).containerd.runtimes;
+  const runtimesOf = (t: Tree, plugin = P) =>
+    ((t.plugins as Tree)[plugin] as Tree & { containerd: { runtimes: Tree } }).containerd.runtimes;
 
   test('no template: the fallback table with the configured runtime type', () => {
     const t: Tree = {};
@@ -86,7 +111,11 @@ describe('containerd engine', () => {
         containerd: {
           default_runtime_name: 'default',
           runtimes: {
-            default: { runtime_type: 'type', privileged_without_host_devices: true, options: { BinaryName: '/usr/bin/default', SystemdCgroup: true } },
+            default: {
+              runtime_type: 'type',
+              privileged_without_host_devices: true,
+              options: { BinaryName: '/usr/bin/default', SystemdCgroup: true },
+            },
             runc: { runtime_type: 'io.containerd.runc.v2', options: { BinaryName: '/usr/bin/runc' } },
           },
         },
@@ -97,13 +126,20 @@ describe('containerd engine', () => {
     const src = withDefault();
     const t = cloneTree(src);
     v2.addRuntime(t, rt('test'), { source: src });
-    assert.deepEqual(runtimesOf(t).test, { runtime_type: 'type', privileged_without_host_devices: true, options: { BinaryName: '/usr/bin/test', SystemdCgroup: true } });
+    assert.deepEqual(runtimesOf(t).test, {
+      runtime_type: 'type',
+      privileged_without_host_devices: true,
+      options: { BinaryName: '/usr/bin/test', SystemdCgroup: true },
+    });
   });
   test('templateDefault (from the ledger) wins over the current default', () => {
     const src = withDefault();
     const t = cloneTree(src);
     v2.addRuntime(t, rt('test'), { source: src, templateDefault: 'runc' });
-    assert.deepEqual(runtimesOf(t).test, { runtime_type: 'io.containerd.runc.v2', options: { BinaryName: '/usr/bin/test' } });
+    assert.deepEqual(runtimesOf(t).test, {
+      runtime_type: 'io.containerd.runc.v2',
+      options: { BinaryName: '/usr/bin/test' },
+    });
   });
   test('an nvidia default is never the template', () => {
     const src = withDefault();
@@ -113,7 +149,9 @@ describe('containerd engine', () => {
     assert.equal((runtimesOf(t).test as Tree).runtime_type, 'io.containerd.runc.v2');
   });
   test('an empty runtime_type copied from the template is replaced', () => {
-    const src: Tree = { plugins: { [P]: { containerd: { runtimes: { runc: { runtime_type: '', options: {} } } } } } };
+    const src: Tree = {
+      plugins: { [P]: { containerd: { runtimes: { runc: { runtime_type: '', options: {} } } } } },
+    };
     const t = cloneTree(src);
     v2.addRuntime(t, rt('test'), { source: src });
     assert.equal((runtimesOf(t).test as Tree).runtime_type, 'io.containerd.runc.v2');
@@ -122,18 +160,33 @@ describe('containerd engine', () => {
     const v1 = containerdEngine(1, ctdOpts, F);
     const t1: Tree = {};
     v1.addRuntime(t1, rt('test'), { source: {} });
-    assert.deepEqual((runtimesOf(t1, 'cri').test as Tree).options, { BinaryName: '/usr/bin/test', Runtime: '/usr/bin/test' });
+    assert.deepEqual((runtimesOf(t1, 'cri').test as Tree).options, {
+      BinaryName: '/usr/bin/test',
+      Runtime: '/usr/bin/test',
+    });
     const v3 = containerdEngine(3, ctdOpts, F);
     const t3: Tree = {};
     v3.addRuntime(t3, rt('test'), { source: {} });
     assert.ok(runtimesOf(t3, 'io.containerd.cri.v1.runtime').test);
   });
   test('annotation prefixes become P* ahead of the template annotations, without duplicates', () => {
-    const e = containerdEngine(2, { ...ctdOpts, annotationPrefixes: ['cdi.k8s.io/', 'nvidia.cdi.k8s.io/'] }, F);
-    const src: Tree = { plugins: { [P]: { containerd: { runtimes: { runc: { container_annotations: ['cdi.k8s.io/*', 'x'] } } } } } };
+    const e = containerdEngine(
+      2,
+      { ...ctdOpts, annotationPrefixes: ['cdi.k8s.io/', 'nvidia.cdi.k8s.io/'] },
+      F,
+    );
+    const src: Tree = {
+      plugins: {
+        [P]: { containerd: { runtimes: { runc: { container_annotations: ['cdi.k8s.io/*', 'x'] } } } },
+      },
+    };
     const t = cloneTree(src);
     e.addRuntime(t, rt('test'), { source: src });
-    assert.deepEqual((runtimesOf(t).test as Tree).container_annotations, ['cdi.k8s.io/*', 'nvidia.cdi.k8s.io/*', 'x']);
+    assert.deepEqual((runtimesOf(t).test as Tree).container_annotations, [
+      'cdi.k8s.io/*',
+      'nvidia.cdi.k8s.io/*',
+      'x',
+    ]);
   });
   test('default runtime: set, read, unset; enable_cdi on the plugin itself', () => {
     const t: Tree = {};
@@ -172,8 +225,14 @@ describe('containerd engine', () => {
     assert.equal(v2.binaryPath(t, 'test'), undefined);
   });
   test('wrong types on our paths are ConfigErrors naming the file and key', () => {
-    assert.throws(() => v2.addRuntime({ plugins: { [P]: { containerd: { runtimes: 5 } } } }, rt('x'), { source: {} }), /\/etc\/test.toml: plugins."io.containerd.grpc.v1.cri".containerd.runtimes must be a table/);
-    assert.throws(() => v2.defaultRuntime({ plugins: { [P]: { containerd: { default_runtime_name: 3 } } } }), /default_runtime_name must be a string/);
+    assert.throws(
+      () => v2.addRuntime({ plugins: { [P]: { containerd: { runtimes: 5 } } } }, rt('x'), { source: {} }),
+      /\/etc\/test.toml: plugins."io.containerd.grpc.v1.cri".containerd.runtimes must be a table/,
+    );
+    assert.throws(
+      () => v2.defaultRuntime({ plugins: { [P]: { containerd: { default_runtime_name: 3 } } } }),
+      /default_runtime_name must be a string/,
+    );
   });
 });
 
@@ -184,7 +243,12 @@ describe('cri-o engine', () => {
       runtime: {
         default_runtime: 'crun',
         runtimes: {
-          crun: { runtime_path: '/usr/bin/crun', runtime_type: 'oci', runtime_root: '/run/crun', monitor_path: '/usr/libexec/crio/conmon' },
+          crun: {
+            runtime_path: '/usr/bin/crun',
+            runtime_type: 'oci',
+            runtime_root: '/run/crun',
+            monitor_path: '/usr/libexec/crio/conmon',
+          },
           runc: { runtime_path: '/usr/bin/runc', runtime_type: 'runcoci', runtime_root: '/run/runc' },
         },
       },
@@ -204,7 +268,9 @@ describe('cri-o engine', () => {
   test('no template: only path and type', () => {
     const t: Tree = {};
     e.addRuntime(t, rt('nvidia'), { source: {} });
-    assert.deepEqual(t, { crio: { runtime: { runtimes: { nvidia: { runtime_path: '/usr/bin/nvidia', runtime_type: 'oci' } } } } });
+    assert.deepEqual(t, {
+      crio: { runtime: { runtimes: { nvidia: { runtime_path: '/usr/bin/nvidia', runtime_type: 'oci' } } } },
+    });
     e.setDefaultRuntime(t, 'nvidia');
     assert.equal(e.defaultRuntime(t), 'nvidia');
     e.removeRuntime(t, 'nvidia');
@@ -219,7 +285,10 @@ describe('docker engine', () => {
     const t: Tree = { runtimes: { nvidia: { path: '/old', runtimeArgs: ['--debug'] } } };
     e.addRuntime(t, rt('nvidia', '/new'), { source: t });
     e.addRuntime(t, rt('nvidia-cdi', '/new.cdi'), { source: t });
-    assert.deepEqual(t.runtimes, { nvidia: { path: '/new', runtimeArgs: ['--debug'] }, 'nvidia-cdi': { path: '/new.cdi', args: [] } });
+    assert.deepEqual(t.runtimes, {
+      nvidia: { path: '/new', runtimeArgs: ['--debug'] },
+      'nvidia-cdi': { path: '/new.cdi', args: [] },
+    });
   });
   test('features.cdi is merged into an existing features object', () => {
     const t: Tree = { features: { buildkit: true } };
@@ -234,7 +303,10 @@ describe('docker engine', () => {
     assert.deepEqual(t, {});
   });
   test('a runtimes value that is not an object is a ConfigError', () => {
-    assert.throws(() => e.addRuntime({ runtimes: [] }, rt('x'), { source: {} }), /daemon.json: runtimes must be a table, found an array/);
+    assert.throws(
+      () => e.addRuntime({ runtimes: [] }, rt('x'), { source: {} }),
+      /daemon.json: runtimes must be a table, found an array/,
+    );
   });
 });
 
@@ -243,7 +315,11 @@ test('OCI hook file has the original shape and PATH rule', () => {
   const hook = JSON.parse(text);
   assert.deepEqual(Object.keys(hook), ['version', 'hook', 'when', 'stages']);
   assert.equal(hook.hook.path, '/usr/local/nvidia/toolkit/nvidia-container-runtime-hook');
-  assert.deepEqual(hook.hook.env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/nvidia/toolkit']);
+  assert.deepEqual(hook.hook.env, [
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/nvidia/toolkit',
+  ]);
   assert.ok(text.endsWith('}\n') && text.includes('\n  "version": "1.0.0"'));
-  assert.deepEqual(JSON.parse(ociHookText('/usr/bin')).hook.env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+  assert.deepEqual(JSON.parse(ociHookText('/usr/bin')).hook.env, [
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  ]);
 });

@@ -1,0 +1,297 @@
+/**
+ * setup / cleanup of one engine, shared by every CLI persona: validate, lock, read, plan (pure), write
+ * crash-safely, then restart and verify only when a file really changed.
+ */
+import { rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { unifiedDiff } from '../edit/diff';
+import { dockerTransition } from '../engines/docker-transition';
+import { ociHookText } from '../engines/ocihook';
+import {
+  type EngineRequest,
+  type FileSnapshot,
+  type FileWrite,
+  type Ledger,
+  type Plan,
+  planCleanup,
+  planSetup,
+} from '../engines/plan';
+import type { EngineName } from '../engines/types';
+import { UsageError } from '../errors';
+import { waitForEngine } from '../host/engine-status';
+import { atomicWrite, readFileState, removeFile } from '../host/files';
+import { ledgerPaths, lockLedger, readLedger, writeLedger } from '../host/ledger-store';
+import { removeLockFile } from '../host/lock';
+import { type RestartMode, type RestartResult, restartEngine } from '../host/restart';
+import { findSocketOwner } from '../host/socket-owner';
+import type { Logger } from '../log';
+import { type RuntimeSpec, runtimeSet } from '../runtimes/runtime-set';
+
+export type Action = 'setup' | 'cleanup';
+
+export interface EngineOpOptions {
+  readonly engine: EngineName;
+  readonly action: Action;
+  readonly runtimeDir: string;
+  readonly config: string;
+  readonly socket: string;
+  readonly restartMode: RestartMode;
+  readonly restartUnit: string;
+  readonly restartAttempts: number;
+  readonly restartIntervalMs: number;
+  readonly verifyTimeoutMs: number;
+  readonly runtimeName: string;
+  readonly setAsDefault: boolean;
+  readonly hostRoot: string;
+  readonly dropInConfig: string;
+  readonly dropInConfigHostPath: string;
+  readonly enableCdi: boolean;
+  readonly useLegacyConfig: boolean;
+  readonly runtimeType: string;
+  readonly annotationPrefixes: readonly string[];
+  readonly configMode: 'config' | 'hook';
+  readonly hooksDir: string;
+  readonly hookFilename: string;
+  readonly dryRun?: boolean;
+}
+
+export interface EngineOpResult {
+  readonly engine: EngineName;
+  readonly action: Action;
+  readonly changed: string[];
+  readonly runtimes: RuntimeSpec[];
+  readonly restart: RestartResult | null;
+  readonly verified: boolean;
+  readonly warnings: string[];
+  readonly diff?: string;
+}
+
+function snapshot(path: string): FileSnapshot {
+  const st = readFileState(path);
+  if (!st.exists) return { path, text: null };
+  const text = st.bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(st.bytes))
+    throw new UsageError(`${path}: not valid UTF-8; refusing to edit it`);
+  return { path, text };
+}
+
+function diffOf(writes: readonly FileWrite[]): string {
+  return writes
+    .map((w) =>
+      unifiedDiff(
+        w.before ?? '',
+        w.after ?? '',
+        w.before === null ? '/dev/null' : w.path,
+        w.after === null ? '/dev/null' : w.path,
+      ),
+    )
+    .join('');
+}
+
+/** Setup writes the drop-in before the main file imports it; cleanup drops the import before the file. */
+function applyWrites(writes: readonly FileWrite[], action: Action): void {
+  const ordered = action === 'setup' ? [...writes].reverse() : writes;
+  for (const w of ordered) {
+    if (w.after === null) removeFile(w.path);
+    else atomicWrite(w.path, w.after, { mode: 0o644 });
+  }
+}
+
+export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<EngineOpResult> {
+  const runtimes = runtimeSet({ name: o.runtimeName, setAsDefault: o.setAsDefault, dir: o.runtimeDir });
+  if (o.engine === 'crio' && o.restartMode === 'signal') {
+    throw new UsageError('supporting crio via signal is unsupported; use --restart-mode=systemd or none');
+  }
+  if (o.engine === 'crio' && o.configMode === 'hook') return runHook(o, runtimes, logger);
+  if (o.engine === 'docker' && o.dropInConfig !== '') {
+    logger.warn('docker has no drop-in config files; ignoring --drop-in-config', {
+      'drop-in-config': o.dropInConfig,
+    });
+  }
+  const dropInPath = o.engine === 'docker' ? '' : o.dropInConfig;
+  const lock = o.dryRun ? undefined : lockLedger(o.config);
+  try {
+    const { ledger: ledgerPath } = ledgerPaths(o.config);
+    const ledger = readLedger(ledgerPath);
+    const req: EngineRequest = {
+      engine: o.engine,
+      owner: runtimes[0]!.name,
+      runtimes,
+      enableCdi: o.enableCdi,
+      containerd: {
+        runtimeType: o.runtimeType,
+        annotationPrefixes: o.annotationPrefixes,
+        useLegacyConfig: o.useLegacyConfig,
+      },
+      main: snapshot(o.config),
+      ...(dropInPath
+        ? { dropIn: { file: snapshot(dropInPath), importPath: o.dropInConfigHostPath || dropInPath } }
+        : {}),
+    };
+    const plan: Plan = o.action === 'setup' ? planSetup(req, ledger) : planCleanup(req, ledger);
+    for (const w of plan.warnings) logger.warn(w);
+    const result = { engine: o.engine, action: o.action, runtimes, warnings: plan.warnings };
+    if (o.dryRun) {
+      return {
+        ...result,
+        changed: plan.writes.map((w) => w.path),
+        restart: null,
+        verified: false,
+        diff: diffOf(plan.writes),
+      };
+    }
+    if (plan.writes.length === 0) {
+      writeLedgerIfChanged(ledgerPath, ledger, plan.ledger);
+      logger.info(`${o.engine} configuration unchanged; not restarting ${o.engine}`, { config: o.config });
+      if (o.action === 'cleanup') releaseState(o.config, plan.ledger, lock);
+      return { ...result, changed: [], restart: null, verified: false };
+    }
+    // A restart that cannot happen must fail before anything is written (the socket is checked now, not after).
+    if (o.restartMode === 'signal') await findSocketOwner(o.socket);
+    // Setup records what it is about to change before changing it; cleanup forgets only after undoing it.
+    if (o.action === 'setup') writeLedger(ledgerPath, plan.ledger);
+    const transition =
+      o.engine === 'docker' && o.action === 'cleanup' && o.restartMode === 'signal'
+        ? dockerTransition(plan.writes, o.config)
+        : [];
+    let outcome: { restart: RestartResult; verified: boolean };
+    if (transition.length > 0) {
+      applyWrites(transition, o.action);
+      try {
+        outcome = await restartAndVerify(o, runtimes, logger);
+      } finally {
+        // the transitional file must never stay behind, whatever the reload did
+        applyWrites(plan.writes, o.action);
+      }
+    } else {
+      applyWrites(plan.writes, o.action);
+    }
+    for (const w of plan.writes)
+      logger.info(w.after === null ? 'Removed file' : 'Wrote file', { file: w.path });
+    if (o.action === 'cleanup') writeLedger(ledgerPath, plan.ledger);
+    const { restart, verified } =
+      transition.length > 0 ? outcome! : await restartAndVerify(o, runtimes, logger);
+    if (o.action === 'cleanup') releaseState(o.config, plan.ledger, lock);
+    return { ...result, changed: plan.writes.map((w) => w.path), restart, verified };
+  } finally {
+    lock?.release();
+  }
+}
+
+function writeLedgerIfChanged(path: string, before: Ledger, after: Ledger): void {
+  if (JSON.stringify(before) !== JSON.stringify(after)) writeLedger(path, after);
+}
+
+/** After the last cleanup the state directory goes too, so cleanup leaves /etc as it found it. */
+function releaseState(config: string, ledger: Ledger, lock: ReturnType<typeof lockLedger> | undefined): void {
+  if (!lock || Object.keys(ledger.files).length > 0) return;
+  removeLockFile(lock);
+  try {
+    rmdirSync(ledgerPaths(config).dir);
+  } catch {
+    // not empty (another file's ledger lives there) or already gone
+  }
+}
+
+export async function restartAndVerify(
+  o: Pick<
+    EngineOpOptions,
+    | 'engine'
+    | 'action'
+    | 'restartMode'
+    | 'socket'
+    | 'hostRoot'
+    | 'restartUnit'
+    | 'restartAttempts'
+    | 'restartIntervalMs'
+    | 'verifyTimeoutMs'
+    | 'setAsDefault'
+  >,
+  runtimes: readonly RuntimeSpec[],
+  logger: Logger,
+): Promise<{ restart: RestartResult; verified: boolean }> {
+  const restart = await restartEngine({
+    engine: o.engine,
+    mode: o.restartMode,
+    socket: o.socket,
+    hostRoot: o.hostRoot,
+    unit: o.restartUnit,
+    attempts: o.restartAttempts,
+    intervalMs: o.restartIntervalMs,
+    logger,
+  });
+  if (restart.skipped || o.verifyTimeoutMs === 0 || o.engine === 'crio') {
+    if (o.engine === 'crio' && !restart.skipped)
+      logger.info('cri-o does not report its runtimes over the socket; not verified');
+    return { restart, verified: false };
+  }
+  const expect =
+    o.action === 'setup'
+      ? {
+          present: Object.fromEntries(runtimes.map((r) => [r.name, r.binary])),
+          ...(runtimes.find((r) => r.isDefault)
+            ? { defaultRuntime: runtimes.find((r) => r.isDefault)!.name }
+            : {}),
+        }
+      : { absent: runtimes.map((r) => r.name) };
+  const waited = await waitForEngine({
+    engine: o.engine,
+    socket: o.socket,
+    expect,
+    timeoutMs: o.verifyTimeoutMs,
+    logger,
+    ...(restart.pid !== undefined && o.engine === 'containerd' ? { previousPid: restart.pid } : {}),
+  });
+  logger.info(`${o.engine} shows the change`, { elapsed_ms: waited.elapsedMs });
+  return { restart, verified: true };
+}
+
+/** cri-o hook mode: one whole file we own; setup writes it, cleanup gives back what was there. */
+async function runHook(o: EngineOpOptions, runtimes: RuntimeSpec[], logger: Logger): Promise<EngineOpResult> {
+  const path = join(o.hooksDir, o.hookFilename);
+  const text = ociHookText(dirname(runtimes[0]!.binary));
+  const lock = o.dryRun ? undefined : lockLedger(path);
+  try {
+    const { ledger: ledgerPath } = ledgerPaths(path);
+    const ledger = readLedger(ledgerPath);
+    const snap = snapshot(path);
+    const entry = ledger.files[path];
+    let after: string | null;
+    const next: Ledger = structuredClone(ledger);
+    if (o.action === 'setup') {
+      after = text;
+      next.files[path] = entry ?? {
+        existed: snap.text !== null,
+        original: snap.text,
+        afterSha256: '',
+        owners: { hook: { changes: [] } },
+      };
+    } else {
+      after = entry ? (entry.existed ? entry.original : null) : null;
+      delete next.files[path];
+    }
+    const writes: FileWrite[] = after === snap.text ? [] : [{ path, before: snap.text, after }];
+    const base = {
+      engine: o.engine,
+      action: o.action,
+      runtimes,
+      warnings: [],
+      restart: null,
+      verified: false,
+    };
+    if (o.dryRun) return { ...base, changed: writes.map((w) => w.path), diff: diffOf(writes) };
+    if (o.action === 'setup') writeLedgerIfChanged(ledgerPath, ledger, next);
+    applyWrites(writes, o.action);
+    if (o.action === 'cleanup') {
+      writeLedger(ledgerPath, next);
+      releaseState(path, next, lock);
+    }
+    logger.info(
+      writes.length ? `${o.action === 'setup' ? 'Wrote' : 'Removed'} OCI hook` : 'OCI hook unchanged',
+      { file: path },
+    );
+    return { ...base, changed: writes.map((w) => w.path) };
+  } finally {
+    lock?.release();
+  }
+}
