@@ -178,6 +178,11 @@ export function planSetup(req: EngineRequest, ledger: Ledger): Plan {
     );
     dropIn = undefined;
   }
+  const disabled = mainDoc.tree.disabled_plugins;
+  const pluginId = version === undefined ? undefined : (engine as unknown as { pluginPath: string[] }).pluginPath[1]!;
+  if (Array.isArray(disabled) && pluginId && disabled.some((d) => d === 'cri' || d === pluginId || d === `io.containerd.grpc.v1.${pluginId}`)) {
+    warnings.push(`${req.main.path} disables the CRI plugin (disabled_plugins = ${JSON.stringify(disabled)}): the runtimes are registered, but Kubernetes cannot use them until the plugin is enabled`);
+  }
   let mainTarget = cloneTree(mainDoc.tree);
   const files: Rendered[] = [];
   let target = mainTarget;
