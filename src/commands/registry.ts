@@ -1,5 +1,6 @@
 /** The list of command modules; the only place that knows them all. */
 import type { Command } from 'commander';
+import { cdiCommand } from './cdi';
 import { engineCommand } from './engine-cli';
 import type { OptionSpec } from './option-spec';
 import { toolkitCommand } from './toolkit';
@@ -11,7 +12,7 @@ export interface CommandModule {
   readonly specs: readonly OptionSpec[];
 }
 
-const modules: CommandModule[] = [engineCommand, toolkitCommand];
+const modules: CommandModule[] = [engineCommand, toolkitCommand, cdiCommand];
 
 export function registerAll(program: Command): void {
   for (const m of modules) m.register(program);

@@ -3,6 +3,7 @@
  * else edited the file (field-notes A-26: the original forgets the previous default runtime). Computed from
  * the trees before and after setup; reverted only where the current value is still the one setup wrote.
  */
+import { TomlDate } from 'smol-toml';
 import { isTable, type KeyPath, pathText } from '../edit/path';
 import { deleteIn, setIn, type Tree } from './tree';
 
@@ -121,7 +122,7 @@ export function revertChanges(
   return { tree: current, conflicts };
 }
 
-/** Ledger values may hold TOML integers beyond 2^53 and dates: tag them so JSON keeps them exact. */
+/** Ledger values may hold TOML integers beyond 2^53 and dates (kept in their TOML form): tag them for JSON. */
 export function encodeValue(v: unknown): unknown {
   if (typeof v === 'bigint') return { $bigint: v.toString() };
   if (v instanceof Date) return { $date: v.toISOString() };
@@ -134,7 +135,7 @@ export function decodeValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(decodeValue);
   if (isTable(v)) {
     if (typeof v.$bigint === 'string' && Object.keys(v).length === 1) return BigInt(v.$bigint);
-    if (typeof v.$date === 'string' && Object.keys(v).length === 1) return new Date(v.$date);
+    if (typeof v.$date === 'string' && Object.keys(v).length === 1) return new TomlDate(v.$date);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeValue(x)]));
   }
   return v;

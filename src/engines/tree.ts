@@ -5,8 +5,15 @@ import { ConfigError } from '../errors';
 
 export type Tree = Record<string, unknown>;
 
+/**
+ * A mutable deep copy of tables and arrays. Leaves (strings, numbers, bigints and TOML date objects) are
+ * shared: they are immutable values, and a TOML date must stay the same class to compare equal to the
+ * original (structuredClone would turn it into a plain Date and make an untouched date look changed).
+ */
 export function cloneTree<T>(tree: T): T {
-  return structuredClone(tree);
+  if (Array.isArray(tree)) return tree.map((v) => cloneTree(v)) as T;
+  if (isTable(tree)) return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, cloneTree(v)])) as T;
+  return tree;
 }
 
 /** The table at `path`, created (with its parents) when missing. A non-table in the way is a ConfigError. */
