@@ -1,0 +1,291 @@
+/**
+ * The diff from "document value" to "target value", expressed as line-level operations on the original text:
+ * replace a value's source range, remove whole lines, insert key-value lines or new `[header]` blocks.
+ * toml-edits.ts turns the operations into Edit[]; the rules are documented on planToml in toml.ts.
+ */
+import type { AST } from 'toml-eslint-parser';
+import { BugError, ConfigError } from '../errors';
+import type { Edit } from './apply';
+import { pathText } from './path';
+import type { TomlTable, TomlValue } from './toml';
+import { assembleEdits, type Insert, type Removal } from './toml-edits';
+import { childKey, type Header, keyOf, type PathKey, type TomlIndex } from './toml-index';
+import { inlineEdits, renderReplacement } from './toml-inline';
+import { isTomlTable, renderInline, renderKey, tomlEquals } from './toml-value';
+
+type Entry = readonly [string, TomlValue];
+interface Layout {
+  readonly headerIndent: string;
+  readonly keyIndent: string;
+}
+
+function isEmpty(t: TomlTable): boolean {
+  return Object.keys(t).length === 0;
+}
+
+export class Planner {
+  private readonly removals: Removal[] = [];
+  private readonly replaces: Edit[] = [];
+  private readonly inserts: Insert[] = [];
+  private readonly removedKvs = new Set<AST.TOMLKeyValue>();
+  /** Headers whose body receives new key-values (so they are never pruned as empty). */
+  private readonly filled = new Set<Header>();
+
+  constructor(
+    private readonly ix: TomlIndex,
+    private readonly file: string,
+    private readonly eol: string,
+  ) {}
+
+  plan(current: TomlTable, target: TomlTable): Edit[] {
+    this.diffTable([], '', current, target);
+    return assembleEdits(this.ix.lines, this.eol, this.removals, this.replaces, this.inserts);
+  }
+
+  private diffTable(path: readonly string[], pk: PathKey, cur: TomlTable, tgt: TomlTable): void {
+    for (const k of Object.keys(cur)) if (!Object.hasOwn(tgt, k)) this.removeKey(childKey(pk, k));
+    const added: Entry[] = [];
+    for (const k of Object.keys(tgt)) {
+      const b = tgt[k] as TomlValue;
+      if (!Object.hasOwn(cur, k)) {
+        added.push([k, b]);
+        continue;
+      }
+      const ck = childKey(pk, k);
+      const a = cur[k] as TomlValue;
+      const kv = this.ix.kv(ck);
+      if (kv) {
+        if (!tomlEquals(a, b)) this.replaceValue(kv, a, b);
+        continue;
+      }
+      if (this.ix.isArrayOfTables(ck)) {
+        if (!tomlEquals(a, b)) throw this.arrayError([...path, k]);
+        continue;
+      }
+      if (!isTomlTable(a)) throw new BugError(`${this.file}: no source text for ${pathText([...path, k])}`);
+      // A dotted or implicit table exists only through what it holds: emptying it needs a fresh definition.
+      const emptied = isTomlTable(b) && isEmpty(b) && !isEmpty(a) && this.ix.kind(ck) !== 'header';
+      if (isTomlTable(b) && !emptied) this.diffTable([...path, k], ck, a, b);
+      else {
+        this.removeKey(ck);
+        added.push([k, b]);
+      }
+    }
+    if (added.length > 0) this.addKeys(path, pk, added);
+    this.prune(pk, tgt);
+  }
+
+  private arrayError(p: readonly string[]): ConfigError {
+    const h = this.ix.headersUnder(keyOf(p)).find((x) => x.inArray);
+    const pos = h ? { line: h.line + 1, column: h.indent.length + 1 } : {};
+    return new ConfigError(this.file, `editing arrays of tables is not supported (${pathText(p)})`, pos);
+  }
+
+  // ---- removal -------------------------------------------------------------------------------------------
+
+  private removeKey(key: PathKey): void {
+    const kv = this.ix.kv(key);
+    if (kv) {
+      this.removeKv(kv);
+      return;
+    }
+    for (const h of this.ix.headersUnder(key)) this.removeSection(h);
+    for (const m of this.ix.dottedTable(key)?.members ?? []) this.removeKv(m);
+  }
+
+  private removeKv(node: AST.TOMLKeyValue): void {
+    const lines = this.ix.lines;
+    this.removedKvs.add(node);
+    const start = lines.start(node.loc.start.line - 1);
+    this.removals.push({ start, end: lines.after(node.loc.end.line - 1), fileStart: false });
+  }
+
+  /** A header, its body, the comments directly above it, and one blank line that separated it from before. */
+  private removeSection(h: Header): void {
+    const lines = this.ix.lines;
+    let first = this.ix.attachedStart(h);
+    const last = this.ix.sectionEnd(h);
+    let fileStart = false;
+    if (first > 0 && lines.isBlank(first - 1)) first--;
+    else fileStart = first === 0;
+    this.removals.push({ start: lines.start(first), end: lines.after(last), fileStart });
+    for (const kv of h.kvs) this.removedKvs.add(kv);
+  }
+
+  /**
+   * A header written after some of its own sub-tables (which is where addKeys puts the header of a table
+   * that was implied by its sub-tables) goes again when all its key-values go and sub-tables remain: they
+   * imply the table, and "add a key to an implied table, then remove it" gives back the original bytes.
+   * Headers in the usual place (before their sub-tables) stay, even when left empty.
+   */
+  private prune(key: PathKey, tgt: TomlTable): void {
+    const h = this.ix.header(key);
+    if (!h || h.kvs.length === 0 || this.filled.has(h) || isEmpty(tgt)) return;
+    if (!h.kvs.every((kv) => this.removedKvs.has(kv))) return;
+    if (this.ix.firstHeaderUnder(key) !== h) this.removeSection(h);
+  }
+
+  // ---- replacement ---------------------------------------------------------------------------------------
+
+  private replaceValue(node: AST.TOMLKeyValue, a: TomlValue, b: TomlValue): void {
+    const v = node.value;
+    const inline =
+      v.type === 'TOMLInlineTable' && isTomlTable(a) && isTomlTable(b) ? inlineEdits(v, a, b) : null;
+    if (inline) this.replaces.push(...inline);
+    else
+      this.replaces.push({
+        offset: v.range[0],
+        length: v.range[1] - v.range[0],
+        content: renderReplacement(v, b),
+      });
+  }
+
+  // ---- insertion -----------------------------------------------------------------------------------------
+
+  private addKeys(path: readonly string[], pk: PathKey, entries: readonly Entry[]): void {
+    const kind = this.ix.kind(pk);
+    if (kind === 'dotted') {
+      this.addDotted(path, pk, entries);
+      return;
+    }
+    const scalars = entries.filter(([, v]) => !isTomlTable(v));
+    const tables = entries.filter(([, v]) => isTomlTable(v));
+    if (scalars.length > 0 && kind !== 'implicit') this.addKvLines(path, pk, scalars);
+    if (tables.length === 0 && kind !== 'implicit') return;
+    const offset = this.subtreeEnd(pk);
+    // A table so far implied only by its sub-tables gets its own header after them (valid TOML 1.0, and
+    // `prune` recognises such a late header when its keys go again).
+    if (scalars.length > 0 && kind === 'implicit')
+      this.addBlocks(offset, path, Object.fromEntries(scalars), null);
+    for (const [k, v] of tables) this.addBlocks(offset, [...path, k], v as TomlTable, null);
+  }
+
+  /** Where new tables under `path` go: after the last section of its subtree (for the root: of the file). */
+  private subtreeEnd(key: PathKey): number {
+    const h = this.ix.lastHeaderUnder(key);
+    if (h) return this.ix.lines.after(this.ix.sectionEnd(h));
+    return this.appendOffset();
+  }
+
+  private appendOffset(): number {
+    const last = this.ix.lastNonBlank();
+    return last < 0 ? this.ix.lines.bomLength : this.ix.lines.after(last);
+  }
+
+  /** New key-values of the root or of a table with a header: right after its last key-value line. */
+  private addKvLines(path: readonly string[], pk: PathKey, entries: readonly Entry[]): void {
+    const { lines } = this.ix;
+    let offset: number;
+    let indent = '';
+    if (path.length === 0) {
+      const last = this.ix.rootKvs[this.ix.rootKvs.length - 1];
+      const first = this.ix.headers[0];
+      if (last) {
+        offset = lines.after(last.loc.end.line - 1);
+        indent = lines.indent(last.loc.start.line - 1);
+      } else if (first) {
+        // Before the blank lines above the first table, which belong to that table's block.
+        const above = this.ix.lastNonBlank(this.ix.attachedStart(first));
+        offset = above < 0 ? lines.bomLength : lines.after(above);
+      } else offset = this.appendOffset();
+    } else {
+      const h = this.ix.header(pk);
+      if (!h) throw new BugError(`${this.file}: no header for ${pathText(path)}`);
+      this.filled.add(h);
+      const last = h.kvs[h.kvs.length - 1];
+      offset = lines.after(last ? last.loc.end.line - 1 : h.node.key.loc.end.line - 1);
+      indent = last ? lines.indent(last.loc.start.line - 1) : h.indent + this.ix.keyStep;
+    }
+    for (const [k, v] of entries) {
+      this.inserts.push({ offset, kind: 'kv', lines: [`${indent}${renderKey(k)} = ${renderInline(v)}`] });
+    }
+  }
+
+  /** Keys of a dotted table become more dotted key-values next to its last existing one. */
+  private addDotted(path: readonly string[], pk: PathKey, entries: readonly Entry[]): void {
+    const d = this.ix.dottedTable(pk);
+    const last = d?.members[d.members.length - 1];
+    if (!d || !last) throw new BugError(`${this.file}: no dotted keys for ${pathText(path)}`);
+    if (d.container) this.filled.add(d.container);
+    const { lines } = this.ix;
+    const prefix = last.key.keys.slice(0, d.depth).map((k) => lines.text.slice(k.range[0], k.range[1]));
+    const indent = lines.indent(last.loc.start.line - 1);
+    const offset = lines.after(last.loc.end.line - 1);
+    const out: string[] = [];
+    const flatten = (segs: readonly string[], v: TomlValue): void => {
+      if (isTomlTable(v) && !isEmpty(v)) {
+        for (const k of Object.keys(v)) flatten([...segs, renderKey(k)], v[k] as TomlValue);
+      } else out.push(`${indent}${segs.join('.')} = ${renderInline(v)}`);
+    };
+    for (const [k, v] of entries) flatten([...prefix, renderKey(k)], v);
+    for (const line of out) this.inserts.push({ offset, kind: 'kv', lines: [line] });
+  }
+
+  /** A new table as header blocks: its own scalars under its header, then each sub-table, depth first. */
+  private addBlocks(offset: number, path: readonly string[], value: TomlTable, parent: Layout | null): void {
+    const layout = this.layout(path, parent);
+    const keys = Object.keys(value);
+    const scalars = keys.filter((k) => !isTomlTable(value[k]));
+    const tables = keys.filter((k) => isTomlTable(value[k]));
+    // Intermediate tables with nothing of their own need no header: their sub-table headers imply them.
+    if (scalars.length > 0 || tables.length === 0) {
+      const kvs = scalars.map(
+        (k) => `${layout.keyIndent}${renderKey(k)} = ${renderInline(value[k] as TomlValue)}`,
+      );
+      const header = `${layout.headerIndent}[${this.headerText(path)}]`;
+      this.inserts.push({ offset, kind: 'block', lines: [header, ...kvs] });
+    }
+    for (const k of tables) this.addBlocks(offset, [...path, k], value[k] as TomlTable, layout);
+  }
+
+  /**
+   * Indentation for a new header: copied from the nearest existing sibling header and its first key, else
+   * the parent's header indentation plus the file's step per level (the parent being a new table rendered
+   * just before, or the nearest ancestor with a header).
+   */
+  private layout(path: readonly string[], parent: Layout | null): Layout {
+    const { lines, headerStep: step, keyStep } = this.ix;
+    const sib = parent ? undefined : this.ix.lastChildHeader(keyOf(path.slice(0, -1)));
+    if (sib) {
+      const kv = sib.kvs[0];
+      return {
+        headerIndent: sib.indent,
+        keyIndent: kv ? lines.indent(kv.loc.start.line - 1) : sib.indent + keyStep,
+      };
+    }
+    let headerIndent = step.repeat(Math.max(0, path.length - 1));
+    if (parent) headerIndent = parent.headerIndent + step;
+    else {
+      for (let i = path.length - 1; i > 0; i--) {
+        const h = this.ix.header(keyOf(path.slice(0, i)));
+        if (h) {
+          headerIndent = h.indent + step.repeat(path.length - i);
+          break;
+        }
+      }
+    }
+    return { headerIndent, keyIndent: headerIndent + keyStep };
+  }
+
+  /** Header key text: segments of existing tables are written as the file writes them (quote style kept). */
+  private headerText(path: readonly string[]): string {
+    const r = this.ix.lastChildHeader(keyOf(path.slice(0, -1))) ?? this.nearestHeader(path);
+    const segments = r?.segments ?? [];
+    let common = 0;
+    if (r) while (common < path.length && common < r.path.length && r.path[common] === path[common]) common++;
+    return path
+      .map(
+        (seg, i) =>
+          (i < common ? segments[i] : undefined) ?? this.ix.segment(path.slice(0, i + 1)) ?? renderKey(seg),
+      )
+      .join('.');
+  }
+
+  private nearestHeader(path: readonly string[]): Header | undefined {
+    for (let i = path.length - 1; i > 0; i--) {
+      const h = this.ix.header(keyOf(path.slice(0, i)));
+      if (h) return h;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Format-preserving TOML editing. Engines work on plain value trees; this module turns "original document +
+ * desired value tree" into minimal text edits that keep every other byte as it was.
+ *
+ * Invariants:
+ * - `planToml(doc, doc.value)` is `[]` (nothing to write, nothing to restart).
+ * - Adding keys/tables and then planning back to the original value gives the original bytes.
+ * - `applyToml` never returns text that does not re-parse (smol-toml, TOML 1.0) to exactly the target.
+ *
+ * Parsing: toml-eslint-parser gives source positions (parsed once per document); smol-toml gives the values
+ * (integers beyond 2^53 as bigint) and checks every result.
+ */
+import { parse as parseValues, TomlDate, TomlError } from 'smol-toml';
+import { type AST, ParseError, parseTOML } from 'toml-eslint-parser';
+import { BugError, ConfigError } from '../errors';
+import { applyEdits, type Edit } from './apply';
+import { TomlIndex } from './toml-index';
+import { Planner } from './toml-plan';
+import { isTomlTable, tomlEquals as valueEquals } from './toml-value';
+
+export { TomlDate };
+/** Dates and times are smol-toml's TomlDate: a Date whose toISOString() is its TOML text. */
+export type TomlDateLike = TomlDate;
+export type TomlTable = { [key: string]: TomlValue };
+export type TomlValue = string | number | bigint | boolean | TomlDateLike | TomlValue[] | TomlTable;
+
+export interface TomlDoc {
+  /** For error messages. */
+  readonly file: string;
+  readonly text: string;
+  /** Line break of the text (its first one; `\n` when it has none); inserted lines use it. */
+  readonly eol: '\n' | '\r\n';
+  /** The document's value, deep-frozen: build targets from `cloneToml(doc.value)`. Key order = document order. */
+  readonly value: TomlTable;
+}
+
+// Positions are kept beside the document rather than in it, so a TomlDoc stays plain data.
+const asts = new WeakMap<TomlDoc, AST.TOMLProgram>();
+const indexes = new WeakMap<TomlDoc, TomlIndex>();
+
+/**
+ * Parses TOML 1.0. Malformed input, duplicate keys and redefined tables throw ConfigError
+ * `file:line:col: reason` (1-based). A UTF-8 BOM at the start is accepted and kept.
+ */
+export function parseToml(text: string, file: string): TomlDoc {
+  const ast = parseAst(text, file);
+  let value: TomlTable;
+  try {
+    value = parseValues(text, { integersAsBigInt: 'asNeeded' }) as TomlTable;
+  } catch (err) {
+    if (!(err instanceof TomlError)) throw err;
+    const reason = (err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+    throw new ConfigError(file, reason, { line: err.line, column: err.column });
+  }
+  const nl = text.indexOf('\n');
+  const eol = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+  const doc: TomlDoc = Object.freeze({ file, text, eol, value: deepFreeze(value) });
+  asts.set(doc, ast);
+  return doc;
+}
+
+function parseAst(text: string, file: string): AST.TOMLProgram {
+  // The parser rejects a BOM; a space has the same length, so every offset stays valid.
+  const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  try {
+    return parseTOML(source, { tomlVersion: '1.0' });
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    throw new ConfigError(file, err.message, { line: err.lineNumber, column: err.column + 1 });
+  }
+}
+
+function indexFor(doc: TomlDoc): TomlIndex {
+  let ix = indexes.get(doc);
+  if (!ix) {
+    ix = new TomlIndex(doc.text, asts.get(doc) ?? parseAst(doc.text, doc.file));
+    indexes.set(doc, ix);
+    asts.delete(doc);
+  }
+  return ix;
+}
+
+/**
+ * Edits (against doc.text) that turn the document into one whose value deep-equals `target`; `[]` when it
+ * already does. Offsets refer to doc.text; apply them in one go with applyEdits.
+ * - A changed value is replaced in place, keeping its string style where that style can hold the new value.
+ * - A removed key loses its whole line(s); a removed table loses its header, every sub-table header, the
+ *   comments directly above each and one blank line before each.
+ * - A new key-value goes after the table's last key-value line, indented like it.
+ * - A new table goes after the last header of its parent's subtree, after one blank line, indented and
+ *   quoted like its siblings; tables without keys of their own get no header. A key for a table that so far
+ *   exists only through sub-table headers gets a header after them (and loses it again when removed).
+ * - Tables defined by dotted keys grow dotted keys; inline tables are edited inside their braces (or
+ *   re-rendered whole); arrays are re-rendered whole; editing inside an array of tables throws ConfigError.
+ * - New lines use doc.eol; a file without a final newline keeps having none.
+ * Adding keys and then planning back to the original value gives back the original bytes.
+ */
+export function planToml(doc: TomlDoc, target: TomlTable): Edit[] {
+  return new Planner(indexFor(doc), doc.file, doc.eol).plan(doc.value, target);
+}
+
+/**
+ * planToml + applyEdits, then the safety check: the result must re-parse to a value deep-equal to `target`,
+ * else BugError (so nothing unexpected is ever written).
+ */
+export function applyToml(doc: TomlDoc, target: TomlTable): string {
+  const edits = planToml(doc, target);
+  if (edits.length === 0) {
+    if (!valueEquals(doc.value, target))
+      throw new BugError(`${doc.file}: no edits planned for a changed value`);
+    return doc.text;
+  }
+  const text = applyEdits(doc.text, edits);
+  let value: TomlTable;
+  try {
+    value = parseValues(text, { integersAsBigInt: 'asNeeded' }) as TomlTable;
+  } catch (err) {
+    throw new BugError(`${doc.file}: edited text does not parse: ${firstLine(err)}`);
+  }
+  if (!valueEquals(value, target))
+    throw new BugError(`${doc.file}: edited text does not hold the planned value`);
+  return text;
+}
+
+/** Deep equality of TOML values (the safety check): key order does not matter, 1 == 1n, NaN == NaN. */
+export function tomlEquals(a: TomlValue, b: TomlValue): boolean {
+  return valueEquals(a, b);
+}
+
+/** Text of a brand-new file holding `value`: root keys first, then one header block per table. */
+export function stringifyToml(value: TomlTable): string {
+  return applyToml(parseToml('', '(new file)'), value);
+}
+
+/** A mutable deep copy of a value tree (dates stay TomlDate, unlike structuredClone). */
+export function cloneToml<T extends TomlValue>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => cloneToml(v)) as T;
+  if (isTomlTable(value)) {
+    // Null prototype, like the parser's tables: a `__proto__` key stays an ordinary key.
+    const out: TomlTable = Object.create(null);
+    for (const k of Object.keys(value)) out[k] = cloneToml(value[k] as TomlValue);
+    return out as T;
+  }
+  return value;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !(v instanceof Date) && !Object.isFrozen(v)) {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
