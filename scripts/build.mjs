@@ -14,7 +14,7 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: ['src/cli.ts'],
+  entryPoints: ['src/bin.ts'],
   outfile: 'dist/ctk-installer.cjs',
   minify: true,
   banner: { js: '#!/usr/bin/env node' },

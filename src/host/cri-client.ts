@@ -8,8 +8,7 @@
  *   RuntimeCondition { string type = 1; bool status = 2; string reason = 3; string message = 4; }
  * containerd puts its effective CRI config as JSON under info["config"].
  */
-import http2 from 'node:http2';
-import net from 'node:net';
+import type http2 from 'node:http2';
 import { HostError } from '../errors';
 
 type Field = number | Buffer;
@@ -121,7 +120,10 @@ function firstFrame(body: Buffer): Buffer {
 export function grpcUnary(socket: string, path: string, request: Buffer, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let done = false;
-    const session = http2.connect('http://localhost', { createConnection: () => net.connect(socket) });
+    // Loaded on first use: http2 (and tls under it) cost milliseconds at start-up, and only verification needs them.
+    const { connect } = require('node:http2') as typeof import('node:http2');
+    const net = require('node:net') as typeof import('node:net');
+    const session = connect('http://localhost', { createConnection: () => net.connect(socket) });
     const finish = (err: Error | undefined, value?: Buffer) => {
       if (done) return;
       done = true;

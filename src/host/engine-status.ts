@@ -7,7 +7,6 @@
  * `waitForEngine` polls until the engine answers AND shows the expected state. Every failure before that is
  * "not yet": a containerd that just exited on SIGHUP leaves a stale socket (ECONNREFUSED) or none (ENOENT).
  */
-import http from 'node:http';
 import { HostError, oneLine, VerifyError } from '../errors';
 import type { Logger } from '../log';
 import { type CriApi, criStatusRaw, type RuntimeCondition } from './cri-client';
@@ -30,6 +29,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 /** `GET /info` from dockerd over its unix socket. */
 export function dockerInfo(socket: string, timeoutMs = 5000): Promise<DockerInfo> {
   return new Promise((resolve, reject) => {
+    // Loaded on first use, like http2 in cri-client.ts: start-up time matters for a CLI.
+    const http = require('node:http') as typeof import('node:http');
     const req = http.request(
       { socketPath: socket, path: '/info', method: 'GET', headers: { Host: 'docker' }, agent: false },
       (res) => {

@@ -10,7 +10,6 @@
  * the same file name counts only when `<proc>/<pid>/root<bound path>` is the very same file (device + inode).
  */
 import { readdirSync, readFileSync, readlinkSync, type Stats, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { HostError } from '../errors';
 
@@ -143,7 +142,7 @@ export async function findSocketOwner(socketPath: string, opts: SocketOwnerOptio
   const procRoot = opts.procRoot ?? '/proc';
   let st: Stats;
   try {
-    st = await stat(socketPath);
+    st = statSync(socketPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new HostError(`socket ${socketPath} does not exist`);

@@ -40,7 +40,12 @@ test('an import someone else appended after ours survives cleanup', () => {
 });
 
 test('ledger encoding keeps big integers and dates exact', () => {
-  const v = { n: 12345678901234567890n, d: new TomlDate('2026-01-02T03:04:05.000Z'), l: new TomlDate('07:32:00'), a: [1n, 'x'] };
+  const v = {
+    n: 12345678901234567890n,
+    d: new TomlDate('2026-01-02T03:04:05.000Z'),
+    l: new TomlDate('07:32:00'),
+    a: [1n, 'x'],
+  };
   const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(v))));
   assert.ok(valueEquals(back, v));
 });

@@ -74,7 +74,11 @@ function check(engine: EngineName, name: string, original: string): void {
       assert.equal(d.code, 0, `containerd config dump rejected the edited file: ${d.out}`);
       // a dump omits a disabled plugin's config (docker's containerd.io package disables CRI)
       const criDisabled = setup.warnings.some((w) => w.includes('disables the CRI plugin'));
-      if (!criDisabled) assert.match(d.out, /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.nvidia-cdi\.options\]\n\s+BinaryName = "\/usr\/local\/nvidia\/toolkit\/nvidia-container-runtime\.cdi"/);
+      if (!criDisabled)
+        assert.match(
+          d.out,
+          /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.nvidia-cdi\.options\]\n\s+BinaryName = "\/usr\/local\/nvidia\/toolkit\/nvidia-container-runtime\.cdi"/,
+        );
       if (!criDisabled) assert.match(d.out, /default_runtime_name = "nvidia"/);
     }
   }
@@ -91,7 +95,8 @@ function check(engine: EngineName, name: string, original: string): void {
 describe('edited project fixtures', () => {
   for (const engine of ['containerd', 'crio', 'docker'] as const) {
     for (const name of readdirSync(join(FIXTURES, engine)).sort()) {
-      test(`${engine}/${name}`, () => check(engine, name, readFileSync(join(FIXTURES, engine, name), 'utf8')));
+      test(`${engine}/${name}`, () =>
+        check(engine, name, readFileSync(join(FIXTURES, engine, name), 'utf8')));
     }
   }
 });
@@ -99,7 +104,9 @@ describe('edited project fixtures', () => {
 const corpus = process.env.CTK_CORPUS_DIR;
 describe('third-party corpus ($CTK_CORPUS_DIR)', () => {
   if (!corpus) {
-    test('skipped: CTK_CORPUS_DIR is not set (CI sets it to the corpus beside the checkout)', { skip: true }, () => {});
+    test('skipped: CTK_CORPUS_DIR is not set (CI sets it to the corpus beside the checkout)', {
+      skip: true,
+    }, () => {});
     return;
   }
   for (const engine of ['containerd', 'crio', 'docker'] as const) {

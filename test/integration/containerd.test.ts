@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { criStatus } from '../../src/host/engine-status';
 import { runCliAsync } from '../helpers/cli';
-import { type ContainerdHandle, fakeSystemctl, makeHostRoot, requireBinary, startContainerd } from '../helpers/daemons';
+import {
+  type ContainerdHandle,
+  fakeSystemctl,
+  makeHostRoot,
+  requireBinary,
+  startContainerd,
+} from '../helpers/daemons';
 import { fakeRuntimeDir } from './runtime-files';
 
 const available = requireBinary('containerd');
@@ -23,8 +29,16 @@ after(() => rmSync(work, { recursive: true, force: true }));
 async function expectHandlers(c: ContainerdHandle, dir: string): Promise<void> {
   const st = await criStatus(c.socket);
   const rts = st.runtimes ?? {};
-  for (const [name, suffix] of [['nvidia', ''], ['nvidia-cdi', '.cdi'], ['nvidia-legacy', '.legacy']] as const) {
-    assert.equal(rts[name]?.options.BinaryName, `${dir}/nvidia-container-runtime${suffix}`, `${name} BinaryName`);
+  for (const [name, suffix] of [
+    ['nvidia', ''],
+    ['nvidia-cdi', '.cdi'],
+    ['nvidia-legacy', '.legacy'],
+  ] as const) {
+    assert.equal(
+      rts[name]?.options.BinaryName,
+      `${dir}/nvidia-container-runtime${suffix}`,
+      `${name} BinaryName`,
+    );
     assert.equal(rts[name]?.runtimeType, 'io.containerd.runc.v2');
   }
   assert.ok(rts.runc, 'runc is still there');
@@ -33,7 +47,10 @@ async function expectHandlers(c: ContainerdHandle, dir: string): Promise<void> {
 
 async function expectNoNvidia(c: ContainerdHandle): Promise<void> {
   const st = await criStatus(c.socket);
-  assert.deepEqual(Object.keys(st.runtimes ?? {}).filter((n) => n.startsWith('nvidia')), []);
+  assert.deepEqual(
+    Object.keys(st.runtimes ?? {}).filter((n) => n.startsWith('nvidia')),
+    [],
+  );
   assert.equal(st.defaultRuntimeName, 'runc');
   assert.ok(st.runtimes?.runc);
 }
@@ -45,14 +62,27 @@ describe('containerd', { skip: !available }, () => {
       try {
         const rt = fakeRuntimeDir(join(work, `sig-${mode}`));
         const original = readFileSync(c.configPath, 'utf8');
-        const dropIn = mode === 'drop-in' ? ['--drop-in-config', join(c.dir, 'conf.d', '99-nvidia.toml')] : [];
-        const args = ['--restart-mode', 'signal', '--socket', c.socket, '--config', c.configPath, ...dropIn, rt.dir];
+        const dropIn =
+          mode === 'drop-in' ? ['--drop-in-config', join(c.dir, 'conf.d', '99-nvidia.toml')] : [];
+        const args = [
+          '--restart-mode',
+          'signal',
+          '--socket',
+          c.socket,
+          '--config',
+          c.configPath,
+          ...dropIn,
+          rt.dir,
+        ];
         const pid = c.pid;
         const setup = await runCliAsync(['containerd', 'setup', ...args]);
         assert.equal(setup.status, 0, setup.stderr);
         assert.notEqual(c.pid, pid, 'containerd was restarted');
         const exit = c.exits.at(-1);
-        assert.ok(exit?.code === 129 || exit?.signal === 'SIGHUP', `containerd ended by SIGHUP: ${JSON.stringify(exit)}`);
+        assert.ok(
+          exit?.code === 129 || exit?.signal === 'SIGHUP',
+          `containerd ended by SIGHUP: ${JSON.stringify(exit)}`,
+        );
         await expectHandlers(c, rt.dir);
         const pid2 = c.pid;
         const again = await runCliAsync(['containerd', 'setup', ...args]);
@@ -76,8 +106,20 @@ describe('containerd', { skip: !available }, () => {
     const c = await startContainerd({ supervise: true, pidFile: join(hostRoot, 'run', 'containerd.pid') });
     try {
       const rt = fakeRuntimeDir(join(work, 'sysd'));
-      const args = ['--restart-mode', 'systemd', '--restart-unit', 'k3s-agent', '--socket', c.socket, '--config', c.configPath, rt.dir];
-      const setup = await runCliAsync(['containerd', 'setup', ...args], { env: { HOST_ROOT_MOUNT: hostRoot } });
+      const args = [
+        '--restart-mode',
+        'systemd',
+        '--restart-unit',
+        'k3s-agent',
+        '--socket',
+        c.socket,
+        '--config',
+        c.configPath,
+        rt.dir,
+      ];
+      const setup = await runCliAsync(['containerd', 'setup', ...args], {
+        env: { HOST_ROOT_MOUNT: hostRoot },
+      });
       assert.equal(setup.status, 0, setup.stderr);
       assert.deepEqual(host.calls(), ['systemctl restart k3s-agent']);
       await expectHandlers(c, rt.dir);
@@ -95,7 +137,19 @@ describe('containerd', { skip: !available }, () => {
     const c = await startContainerd();
     try {
       const rt = fakeRuntimeDir(join(work, 'noop'));
-      const r = await runCliAsync(['containerd', 'setup', '--restart-mode', 'systemd', '--host-root', hostRoot, '--socket', c.socket, '--config', c.configPath, rt.dir]);
+      const r = await runCliAsync([
+        'containerd',
+        'setup',
+        '--restart-mode',
+        'systemd',
+        '--host-root',
+        hostRoot,
+        '--socket',
+        c.socket,
+        '--config',
+        c.configPath,
+        rt.dir,
+      ]);
       assert.equal(r.status, 1);
       assert.match(r.stderr, /Running in chroot, ignoring request/);
     } finally {

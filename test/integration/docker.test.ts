@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { dockerInfo } from '../../src/host/engine-status';
 import { mtimeNs, runCliAsync } from '../helpers/cli';
-import { buildHelloImage, type DockerHandle, daemonJson, requireBinary, startDockerd } from '../helpers/daemons';
+import {
+  buildHelloImage,
+  type DockerHandle,
+  daemonJson,
+  requireBinary,
+  startDockerd,
+} from '../helpers/daemons';
 import { fakeRuntimeDir } from './runtime-files';
 
 const available = requireBinary('dockerd') && requireBinary('containerd');
@@ -20,7 +26,8 @@ before(async () => {
   if (!available) return;
   work = mkdtempSync(join(tmpdir(), 'ctk-it-docker-'));
   d = await startDockerd({
-    config: (p) => daemonJson(p, { runtimes: { myrunc: { path: '/usr/bin/runc' } }, 'default-runtime': 'myrunc' }),
+    config: (p) =>
+      daemonJson(p, { runtimes: { myrunc: { path: '/usr/bin/runc' } }, 'default-runtime': 'myrunc' }),
   });
   original = readFileSync(d.configPath, 'utf8');
 });
@@ -31,7 +38,9 @@ after(async () => {
 
 const reloads = () => (d.log().match(/Got signal to reload configuration/g) ?? []).length;
 
-test('setup: dockerd lists the runtimes, runs a container through nvidia; setup again changes nothing; cleanup restores', { skip: !available }, async () => {
+test('setup: dockerd lists the runtimes, runs a container through nvidia; setup again changes nothing; cleanup restores', {
+  skip: !available,
+}, async () => {
   const rt = fakeRuntimeDir(work);
   const args = ['--restart-mode', 'signal', '--socket', d.socket, '--config', d.configPath, rt.dir];
   const t0 = Date.now();
@@ -39,14 +48,27 @@ test('setup: dockerd lists the runtimes, runs a container through nvidia; setup 
   assert.equal(setup.status, 0, setup.stderr);
   assert.ok(Date.now() - t0 < 5000, 'visible within 5 s');
   const info = await dockerInfo(d.socket);
-  for (const [name, bin] of [['nvidia', ''], ['nvidia-cdi', '.cdi'], ['nvidia-legacy', '.legacy']] as const) {
+  for (const [name, bin] of [
+    ['nvidia', ''],
+    ['nvidia-cdi', '.cdi'],
+    ['nvidia-legacy', '.legacy'],
+  ] as const) {
     assert.equal(info.runtimes[name]?.path, `${rt.dir}/nvidia-container-runtime${bin}`);
   }
   assert.equal(info.defaultRuntime, 'nvidia');
   assert.match(setup.stderr, /docker shows the change/);
 
   const image = await buildHelloImage(d);
-  const run = await d.docker(['run', '--rm', '--network', 'none', '--runtime', 'nvidia', image, '/bin/hello']);
+  const run = await d.docker([
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--runtime',
+    'nvidia',
+    image,
+    '/bin/hello',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'hello');
   assert.match(readFileSync(rt.callsFile, 'utf8'), /^nvidia-container-runtime .*create/m);
@@ -64,13 +86,18 @@ test('setup: dockerd lists the runtimes, runs a container through nvidia; setup 
   const cleanup = await runCliAsync(['docker', 'cleanup', ...args]);
   assert.equal(cleanup.status, 0, cleanup.stderr);
   const gone = await dockerInfo(d.socket);
-  assert.deepEqual(Object.keys(gone.runtimes).filter((n) => n.startsWith('nvidia')), []);
+  assert.deepEqual(
+    Object.keys(gone.runtimes).filter((n) => n.startsWith('nvidia')),
+    [],
+  );
   assert.equal(gone.defaultRuntime, 'myrunc', 'the previous default runtime is the default again');
   assert.equal(readFileSync(d.configPath, 'utf8'), original, 'original bytes back');
   assert.equal(existsSync(join(d.dir, '.ctk-installer')), false);
 });
 
-test('cleanup of a file that never named runtimes still removes them from the running daemon', { skip: !available }, async () => {
+test('cleanup of a file that never named runtimes still removes them from the running daemon', {
+  skip: !available,
+}, async () => {
   const dd = await startDockerd();
   try {
     const rt = fakeRuntimeDir(mkdtempSync(join(tmpdir(), 'ctk-it-docker2-')));
@@ -81,7 +108,10 @@ test('cleanup of a file that never named runtimes still removes them from the ru
     const c = await runCliAsync(['docker', 'cleanup', ...args]);
     assert.equal(c.status, 0, c.stderr);
     const info = await dockerInfo(dd.socket);
-    assert.deepEqual(Object.keys(info.runtimes).filter((n) => n.startsWith('nvidia')), []);
+    assert.deepEqual(
+      Object.keys(info.runtimes).filter((n) => n.startsWith('nvidia')),
+      [],
+    );
     assert.equal(info.defaultRuntime, 'runc');
     assert.equal(readFileSync(dd.configPath, 'utf8'), before);
   } finally {

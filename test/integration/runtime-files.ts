@@ -6,7 +6,11 @@ export function fakeRuntimeDir(dir: string): { dir: string; callsFile: string } 
   const rt = join(dir, 'toolkit');
   mkdirSync(rt, { recursive: true });
   const callsFile = join(dir, 'runtime.calls');
-  for (const name of ['nvidia-container-runtime', 'nvidia-container-runtime.cdi', 'nvidia-container-runtime.legacy']) {
+  for (const name of [
+    'nvidia-container-runtime',
+    'nvidia-container-runtime.cdi',
+    'nvidia-container-runtime.legacy',
+  ]) {
     const p = join(rt, name);
     writeFileSync(p, `#!/bin/sh\necho "${name} $*" >>'${callsFile}'\nexec /usr/bin/runc "$@"\n`);
     chmodSync(p, 0o755);
