@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { setExplicitBools } from './commands/context';
 import { rewriteBoolArgs } from './commands/option-spec';
-import { boolSpecs, registerAll } from './commands/registry';
+import { allSpecs, registerAll } from './commands/registry';
 import { CtkError, oneLine } from './errors';
 import { createLogger } from './log';
 
@@ -36,7 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let args = argv.slice(2);
   if (persona) args = [persona, ...args];
   try {
-    const { argv: rewritten, explicit } = rewriteBoolArgs(args, boolSpecs());
+    const { argv: rewritten, explicit } = rewriteBoolArgs(args, allSpecs());
     setExplicitBools(explicit);
     await program.parseAsync(rewritten, { from: 'user' });
     return 0;

@@ -35,7 +35,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const emit = (level: Level, msg: string, fields: Fields = {}) => {
     if (RANK[level] < min) return;
     const time = now().toISOString();
-    const entries = Object.entries(fields).filter(([, v]) => v !== undefined) as [string, string | number | boolean][];
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined) as [
+      string,
+      string | number | boolean,
+    ][];
     if (format === 'json') {
       write(`${JSON.stringify({ level, msg, time, ...Object.fromEntries(entries) })}\n`);
       return;

@@ -20,7 +20,10 @@ export function setExplicitBools(map: ReadonlyMap<string, boolean>): void {
 
 export function contextFor(cmd: Command, env: NodeJS.ProcessEnv = process.env): CommandContext {
   const g = cmd.optsWithGlobals() as { debug?: boolean; logFormat?: string };
-  const debug = g.debug === true || explicit.get('debug') === true || ['1', 'true', 'TRUE', 'True', 't', 'T'].includes(env.TOOLKIT_DEBUG ?? '');
+  const debug =
+    g.debug === true ||
+    explicit.get('debug') === true ||
+    ['1', 'true', 'TRUE', 'True', 't', 'T'].includes(env.TOOLKIT_DEBUG ?? '');
   const format = g.logFormat === 'json' || env.CTK_LOG_FORMAT === 'json' ? 'json' : 'text';
   return {
     env,

@@ -41,7 +41,8 @@ export function parseGoBool(raw: string, what: string): boolean {
   throw new UsageError(`invalid boolean value "${raw}" for ${what} (use true/false, 1/0, t/f)`);
 }
 
-function attr(flag: string): string {
+/** The commander attribute a flag's value is stored under (aliases get their own, merged by resolveOptions). */
+export function attr(flag: string): string {
   return `opt_${flag.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
@@ -53,10 +54,17 @@ export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command 
       const short = primary && spec.short ? `-${spec.short}, ` : '';
       const arg = spec.kind === 'bool' ? '' : spec.kind === 'list' ? ' <values>' : ' <value>';
       const envText = spec.env?.length ? ` [env: ${spec.env.join(', ')}]` : '';
-      const def = spec.default === undefined || spec.default === '' ? '' : ` (default: ${String(spec.default)})`;
-      const opt = new Option(`${short}--${flag}${arg}`, primary ? `${spec.description}${def}${envText}` : `alias of --${spec.flag}`);
+      const def =
+        spec.default === undefined || spec.default === '' ? '' : ` (default: ${String(spec.default)})`;
+      const opt = new Option(
+        `${short}--${flag}${arg}`,
+        primary ? `${spec.description}${def}${envText}` : `alias of --${spec.flag}`,
+      );
       opt.attributeName = () => attr(flag);
-      if (spec.kind === 'list') opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitList(v)]);
+      // `--no-daemon` is a flag of its own here, not commander's negation of a `--daemon` flag.
+      if (spec.kind === 'bool') opt.negate = false;
+      if (spec.kind === 'list')
+        opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitList(v)]);
       if (spec.hidden || !primary) opt.hideHelp();
       cmd.addOption(opt);
     }
@@ -78,12 +86,15 @@ function convert(spec: OptionSpec, raw: string, what: string): OptionValue {
     case 'list':
       return splitList(raw);
     case 'int': {
-      if (!/^\d+$/.test(raw)) throw new UsageError(`invalid value "${raw}" for ${what}: expected a non-negative integer`);
+      if (!/^\d+$/.test(raw))
+        throw new UsageError(`invalid value "${raw}" for ${what}: expected a non-negative integer`);
       return Number(raw);
     }
     default:
       if (spec.choices && !spec.choices.includes(raw)) {
-        throw new UsageError(`invalid value "${raw}" for ${what}: expected one of ${spec.choices.join(', ')}`);
+        throw new UsageError(
+          `invalid value "${raw}" for ${what}: expected one of ${spec.choices.join(', ')}`,
+        );
       }
       return raw;
   }
@@ -91,19 +102,42 @@ function convert(spec: OptionSpec, raw: string, what: string): OptionValue {
 
 /**
  * Bool flags written as `--flag=value` are rewritten before commander sees them (commander's boolean flags
- * take no value, and an optional value would swallow a following positional argument).
+ * take no value, and an optional value would swallow a following positional argument). A word that is the
+ * VALUE of another option stays as it is: in `-u '--set-as-default=false'` it belongs to `-u`.
  */
-export function rewriteBoolArgs(argv: readonly string[], specs: readonly OptionSpec[]): { argv: string[]; explicit: Map<string, boolean> } {
-  const byFlag = new Map<string, OptionSpec>();
-  for (const s of specs) if (s.kind === 'bool') for (const f of [s.flag, ...(s.aliases ?? [])]) byFlag.set(f, s);
+export function rewriteBoolArgs(
+  argv: readonly string[],
+  specs: readonly OptionSpec[],
+): { argv: string[]; explicit: Map<string, boolean> } {
+  const bools = new Map<string, OptionSpec>();
+  const takesValue = new Set<string>();
+  for (const s of specs) {
+    const flags = [
+      ...[s.flag, ...(s.aliases ?? [])].map((f) => `--${f}`),
+      ...(s.short ? [`-${s.short}`] : []),
+    ];
+    for (const f of flags) {
+      if (s.kind === 'bool') bools.set(f, s);
+      else takesValue.add(f);
+    }
+  }
   const explicit = new Map<string, boolean>();
   const out: string[] = [];
-  for (const arg of argv) {
-    const m = /^--([^=]+)=(.*)$/.exec(arg);
-    const spec = m ? byFlag.get(m[1]!) : undefined;
-    if (m && spec) explicit.set(spec.name, parseGoBool(m[2]!, `--${m[1]}`));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(arg)) {
+      out.push(...argv.slice(i, i + 2));
+      i++;
+      continue;
+    }
+    const m = /^(--[^=]+)=(.*)$/.exec(arg);
+    const spec = m ? bools.get(m[1]!) : undefined;
+    if (m && spec) explicit.set(spec.name, parseGoBool(m[2]!, m[1]!));
     else out.push(arg);
-    if (arg === '--') break;
   }
   return { argv: out, explicit };
 }
@@ -118,14 +152,17 @@ export function resolveOptions(
   const values: Record<string, OptionValue | undefined> = {};
   const sources: Record<string, Source> = {};
   for (const spec of specs) {
-    const fromCli = [spec.flag, ...(spec.aliases ?? [])].map((f) => opts[attr(f)]).find((v) => v !== undefined);
+    const fromCli = [spec.flag, ...(spec.aliases ?? [])]
+      .map((f) => opts[attr(f)])
+      .find((v) => v !== undefined);
     const explicit = explicitBools.get(spec.name);
     if (explicit !== undefined) {
       values[spec.name] = explicit;
       sources[spec.name] = 'cli';
     } else if (fromCli !== undefined) {
       const v = fromCli as OptionValue;
-      values[spec.name] = spec.kind === 'string' || spec.kind === 'int' ? convert(spec, String(v), `--${spec.flag}`) : v;
+      values[spec.name] =
+        spec.kind === 'string' || spec.kind === 'int' ? convert(spec, String(v), `--${spec.flag}`) : v;
       sources[spec.name] = 'cli';
     } else {
       const name = spec.env?.find((e) => env[e] !== undefined && env[e] !== '');

@@ -2,14 +2,21 @@
  * Unified diff of two texts (for `--dry-run`). Edits made by this tool are small and local, so the common
  * prefix and suffix are cut first and only the middle is aligned (LCS), which keeps large files cheap.
  */
-export function unifiedDiff(oldText: string, newText: string, oldName: string, newName: string, context = 3): string {
+export function unifiedDiff(
+  oldText: string,
+  newText: string,
+  oldName: string,
+  newName: string,
+  context = 3,
+): string {
   if (oldText === newText) return '';
   const a = splitLines(oldText);
   const b = splitLines(newText);
   let pre = 0;
   while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
   let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf])
+    suf++;
   const ops = align(a.slice(pre, a.length - suf), b.slice(pre, b.length - suf));
   const all: Op[] = [
     ...a.slice(0, pre).map((l) => ({ t: ' ' as const, l })),

@@ -2,7 +2,14 @@
 export type KeyPath = readonly string[];
 
 /** Plain data values the editors accept and return. */
-export type Value = string | number | boolean | bigint | Date | readonly Value[] | { readonly [k: string]: Value };
+export type Value =
+  | string
+  | number
+  | boolean
+  | bigint
+  | Date
+  | readonly Value[]
+  | { readonly [k: string]: Value };
 
 export function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);

@@ -32,8 +32,12 @@ export function checkRuntimeName(name: string): void {
 
 export function checkRuntimeDir(dir: string): void {
   if (dir === '') throw new UsageError('the runtime directory must be specified');
-  if (!isAbsolute(dir)) throw new UsageError(`invalid runtime directory ${JSON.stringify(dir)}: it must be an absolute path`);
-  if (/[\n\r\0"]/.test(dir)) throw new UsageError(`invalid runtime directory ${JSON.stringify(dir)}: it contains a newline, NUL or quote`);
+  if (!isAbsolute(dir))
+    throw new UsageError(`invalid runtime directory ${JSON.stringify(dir)}: it must be an absolute path`);
+  if (/[\n\r\0"]/.test(dir))
+    throw new UsageError(
+      `invalid runtime directory ${JSON.stringify(dir)}: it contains a newline, NUL or quote`,
+    );
 }
 
 export function runtimeSet(opts: { name: string; setAsDefault: boolean; dir: string }): RuntimeSpec[] {

@@ -1,0 +1,120 @@
+// Whole-installer runs shaped like the original's own app tests (flags as the GPU Operator passes them,
+// --no-daemon, --restart-mode=none, temp paths): what lands in the engine config and the toolkit config.
+// Differences kept on purpose: new files are written in our formatting, and the containerd import names the
+// drop-in file itself rather than a `conf.d/*.toml` glob.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, test } from 'node:test';
+import { parse as parseToml } from 'smol-toml';
+import { daemonSkip } from '../helpers/daemons';
+import { buildCliBundle, cleanEnv, killOrchestrators, runOrchestratorOnce } from '../helpers/orchestrator';
+import { makeArtifacts } from '../toolkit/fixture';
+
+const skip = daemonSkip('flock');
+let tmp: string;
+let bundle: string;
+let n = 0;
+before(() => {
+  tmp = mkdtempSync('/tmp/ctk-app-');
+  bundle = buildCliBundle(join(tmp, 'bin'));
+  makeArtifacts(join(tmp, 'artifacts'));
+});
+afterEach(killOrchestrators);
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function testRoot(): { root: string; argv: string[] } {
+  const root = join(tmp, `t${n++}`);
+  return {
+    root,
+    argv: [
+      `--toolkit-install-dir=${root}/toolkit-test`,
+      '--no-daemon',
+      '--enable-nri-plugin=false',
+      `--cdi-output-dir=${root}/var/run/cdi`,
+      `--config=${root}/config.file`,
+      `--drop-in-config=${root}/conf.d/config.toml`,
+      '--create-device-nodes=none',
+      `--pid-file=${root}/toolkit.pid`,
+      '--restart-mode=none',
+      `--toolkit-source-root=${tmp}/artifacts`,
+    ],
+  };
+}
+
+const binaries = (toolkit: string) => ({
+  nvidia: `${toolkit}/nvidia-container-runtime`,
+  'nvidia-cdi': `${toolkit}/nvidia-container-runtime.cdi`,
+  'nvidia-legacy': `${toolkit}/nvidia-container-runtime.legacy`,
+});
+
+test('docker (default runtime): three runtimes, nvidia the default, no drop-in, the toolkit config written', {
+  skip,
+}, async () => {
+  const { root, argv } = testRoot();
+  const r = await runOrchestratorOnce(bundle, argv, cleanEnv());
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /docker has no drop-in config files; ignoring --drop-in-config/);
+  const toolkit = `${root}/toolkit-test/toolkit`;
+  const cfg = JSON.parse(readFileSync(`${root}/config.file`, 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(cfg, {
+    'default-runtime': 'nvidia',
+    runtimes: Object.fromEntries(
+      Object.entries(binaries(toolkit)).map(([k, path]) => [k, { path, args: [] }]),
+    ),
+  });
+  assert.ok(!existsSync(`${root}/conf.d/config.toml`));
+  assert.ok(!existsSync(`${root}/toolkit.pid`));
+  const tk = parseToml(
+    readFileSync(`${toolkit}/.config/nvidia-container-runtime/config.toml`, 'utf8'),
+  ) as Record<string, Record<string, unknown>>;
+  assert.deepEqual(tk['nvidia-container-runtime']?.runtimes, ['runc', 'crun']);
+  assert.equal(tk['nvidia-container-cli']?.path, `${toolkit}/nvidia-container-cli`);
+  assert.equal(tk['nvidia-container-runtime-hook']?.path, `${toolkit}/nvidia-container-runtime-hook`);
+});
+
+test('docker: --enable-cdi-in-runtime sets features.cdi', { skip }, async () => {
+  const { root, argv } = testRoot();
+  const r = await runOrchestratorOnce(bundle, [...argv, '--enable-cdi-in-runtime'], cleanEnv());
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    (JSON.parse(readFileSync(`${root}/config.file`, 'utf8')) as Record<string, unknown>).features,
+    { cdi: true },
+  );
+});
+
+test('containerd: the runtimes and enable_cdi go to the drop-in, the main file only imports it', {
+  skip,
+}, async () => {
+  const { root, argv } = testRoot();
+  // CDI on, but no spec output dir: the spec needs a driver root, which this test does not have.
+  const r = await runOrchestratorOnce(
+    bundle,
+    [...argv, '--cdi-enabled', '--cdi-output-dir=', '--runtime=containerd'],
+    cleanEnv(),
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const main = parseToml(readFileSync(`${root}/config.file`, 'utf8'));
+  assert.deepEqual({ ...main }, { version: 2, imports: [`${root}/conf.d/config.toml`] });
+  const drop = parseToml(readFileSync(`${root}/conf.d/config.toml`, 'utf8')) as {
+    version: number;
+    plugins: Record<
+      string,
+      {
+        enable_cdi: boolean;
+        containerd: {
+          default_runtime_name: string;
+          runtimes: Record<string, { runtime_type: string; options: { BinaryName: string } }>;
+        };
+      }
+    >;
+  };
+  const cri = drop.plugins['io.containerd.grpc.v1.cri']!;
+  assert.equal(drop.version, 2);
+  assert.equal(cri.enable_cdi, true);
+  assert.equal(cri.containerd.default_runtime_name, 'nvidia');
+  for (const [name, bin] of Object.entries(binaries(`${root}/toolkit-test/toolkit`))) {
+    assert.equal(cri.containerd.runtimes[name]?.runtime_type, 'io.containerd.runc.v2');
+    assert.equal(cri.containerd.runtimes[name]?.options.BinaryName, bin);
+  }
+});
