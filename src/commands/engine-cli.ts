@@ -162,11 +162,25 @@ const configureSpecs: OptionSpec[] = [
   },
 ];
 
+/**
+ * `runtime configure` is for node admins, like `nvidia-ctk runtime configure`: it does not make nvidia the
+ * default unless asked (field-notes A-25), and cri-o gets runtime entries rather than the legacy OCI hook.
+ */
+const CONFIGURE_DEFAULTS: Readonly<Record<string, OptionSpec['default']>> = {
+  setAsDefault: false,
+  configMode: 'config',
+};
+
+function configureSpecsFor(engine: EngineName | undefined): OptionSpec[] {
+  return specsFor(engine, 'cli').map((s) => ({
+    ...s,
+    default: s.name in CONFIGURE_DEFAULTS ? CONFIGURE_DEFAULTS[s.name] : s.default,
+    hidden: s.name === 'setAsDefault' ? false : s.hidden,
+  }));
+}
+
 function registerConfigure(program: Command): void {
-  // `runtime configure` is for node admins: it does not make nvidia the default unless asked (field-notes A-25).
-  const specs = specsFor(undefined, 'cli').map((s) =>
-    s.name === 'setAsDefault' ? { ...s, default: false, hidden: false } : s,
-  );
+  const specs = configureSpecsFor(undefined);
   const cmd = program
     .command('runtime')
     .description('node-admin commands')
@@ -182,10 +196,7 @@ function registerConfigure(program: Command): void {
     const ctx = contextFor(self);
     const first = resolveOptions(self, configureSpecs, ctx.env, ctx.explicitBools).values;
     const engine = first.runtime as EngineName;
-    const engineSpecs = specsFor(engine, 'cli').map((s) =>
-      s.name === 'setAsDefault' ? { ...s, default: false } : s,
-    );
-    const r = resolveOptions(self, engineSpecs, ctx.env, ctx.explicitBools);
+    const r = resolveOptions(self, configureSpecsFor(engine), ctx.env, ctx.explicitBools);
     const flagDir = String(r.values.runtimeDir ?? '');
     const dir = flagDir || (self.args.length === 0 ? '/usr/bin' : runtimeDirFrom(self.args, ''));
     const opts = engineOpOptions(
