@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       note: `x${(help.ms / floor.ms).toFixed(2)} of floor`,
     });
 
-    for (const mod of ['./docker', './cdi', './toolkit']) {
+    for (const mod of ['./docker', './cdi', './toolkit', './orchestrator']) {
       try {
         const m = await import(mod);
         const fn = Object.values(m).find((v) => typeof v === 'function') as

@@ -1,13 +1,12 @@
 /**
  * `toolkit install` timings on a fixture artifact tree (7 executables, 2 libraries): in process (first install
  * and reinstall over an existing tree, every file and directory fsynced), and end to end as a fresh process
- * (`toolkit install` through commander, bundled like the CLI). Target: ≤ 200 ms end to end.
+ * (`toolkit install` through the built CLI, dist/ctk-installer.cjs). Target: ≤ 200 ms end to end.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { installToolkit } from '../src/toolkit/install';
 import { TOOLKIT_COMMAND_SPECS, toolkitOptionsFrom } from '../src/toolkit/options';
 
@@ -22,7 +21,7 @@ const EXECUTABLES = [
   'nvidia-cdi-hook',
 ];
 
-function fixture(dir: string): string {
+export function fixture(dir: string): string {
   fs.mkdirSync(join(dir, 'usr/bin'), { recursive: true });
   fs.mkdirSync(join(dir, 'usr/lib64'), { recursive: true });
   // Sizes in the range of the real binaries' order of magnitude would only measure the disk; keep them small
@@ -52,13 +51,7 @@ function options(root: string, source: string) {
   return toolkitOptionsFrom({ values, sources } as Parameters<typeof toolkitOptionsFrom>[0]);
 }
 
-const ENTRY = `
-import { Command } from 'commander';
-import { toolkitCommand } from './src/commands/toolkit';
-const program = new Command().exitOverride();
-toolkitCommand.register(program);
-program.parseAsync(process.argv.slice(2), { from: 'user' }).catch((e) => { console.error(String(e)); process.exit(1); });
-`;
+const CLI = resolve(__dirname, '..', 'dist', 'ctk-installer.cjs');
 
 export async function benchToolkit(): Promise<{ name: string; ms: number }[]> {
   const dir = fs.mkdtempSync(join(tmpdir(), 'ctk-bench-toolkit-'));
@@ -76,30 +69,13 @@ export async function benchToolkit(): Promise<{ name: string; ms: number }[]> {
       again.push(performance.now() - t);
     }
 
-    const bundle = join(dir, 'toolkit-cli.cjs');
-    await build({
-      stdin: {
-        contents: ENTRY,
-        resolveDir: resolve(__dirname, '..'),
-        loader: 'ts',
-        sourcefile: 'toolkit-entry.ts',
-      },
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      minify: true,
-      outfile: bundle,
-      logLevel: 'error',
-    });
     const e2e: number[] = [];
     const root = join(dir, 'e2e', 'toolkit');
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
       const r = spawnSync(
         process.execPath,
-        [bundle, 'toolkit', 'install', '--toolkit-root', root, '--toolkit-source-root', source],
+        [CLI, 'toolkit', 'install', '--toolkit-root', root, '--toolkit-source-root', source],
         {
           encoding: 'utf8',
         },
