@@ -106,9 +106,9 @@ async function main(): Promise<void> {
     for (const mod of ['./docker', './cdi', './toolkit', './orchestrator']) {
       try {
         const m = await import(mod);
-        const fn = Object.values(m).find((v) => typeof v === 'function') as
-          | (() => Promise<{ name: string; ms: number; note?: string }[]>)
-          | undefined;
+        const fn = Object.entries(m).find(
+          ([k, v]) => k.startsWith('bench') && typeof v === 'function',
+        )?.[1] as (() => Promise<{ name: string; ms: number; note?: string }[]>) | undefined;
         if (fn)
           for (const r of await fn())
             rows.push({ ...r, note: r.note ?? `x${(r.ms / floor.ms).toFixed(2)} of floor` });
