@@ -1,147 +1,111 @@
 /**
- * Where things are in a parsed TOML document: built once per document from the toml-eslint-parser AST, then
- * queried by the planner. Paths are string arrays; everything under an array of tables (`[[x]]`) is only
- * tracked as far as needed to leave it alone or remove it whole.
+ * Where things are in a parsed TOML document, built once per document from the scan (toml-scan.ts) and then
+ * queried by the planner. Tables and keys form a tree of nodes, one per path segment, so that the planner
+ * walks it alongside the value tree and every lookup costs O(depth), never O(number of tables). Everything
+ * under an array of tables (`[[x]]`) is only tracked as far as needed to leave it alone or remove it whole.
  */
-import type { AST } from 'toml-eslint-parser';
 import { Lines } from './toml-lines';
+import { addKv, Header, type HeaderSource, PathNode } from './toml-paths';
+import type { ScanBody, ScanKv, ScanTable, TomlScan } from './toml-scan';
 
-/**
- * One `[header]` or `[[header]]` with its body. Built for every table of a document, so the parts the planner
- * needs for a few tables only (segment text, indentation, last line) are computed when asked.
- */
-export class Header {
-  constructor(
-    readonly node: AST.TOMLTable,
-    /** The string path; for tables under an array of tables, only the part before the first index. */
-    readonly path: readonly string[],
-    readonly key: PathKey,
-    /** True for `[[x]]` and for tables under one: never edited, only removed whole. */
-    readonly inArray: boolean,
-    private readonly lines: Lines,
-  ) {}
-
-  get line(): number {
-    return this.node.loc.start.line - 1;
-  }
-
-  get kvs(): readonly AST.TOMLKeyValue[] {
-    return this.node.body;
-  }
-
-  /** Source text of each key segment as written (quotes included). */
-  get segments(): string[] {
-    return this.node.key.keys.map((k) => this.lines.text.slice(k.range[0], k.range[1]));
-  }
-
-  get indent(): string {
-    return this.lines.text.slice(this.lines.start(this.line), this.node.range[0]);
-  }
-
-  /** Last line holding the header or one of its key-values. */
-  get lastLine(): number {
-    const last = this.node.body[this.node.body.length - 1];
-    return Math.max(this.node.key.loc.end.line - 1, last ? last.loc.end.line - 1 : this.line);
-  }
-}
-
-/** A table defined by dotted keys (`a.b = 1` defines `a`) inside one container. */
-export interface DottedTable {
-  readonly container: Header | null;
-  /** How many leading key segments of each member spell this table's path inside the container. */
-  readonly depth: number;
-  readonly members: AST.TOMLKeyValue[];
-}
+export { Header, PathNode } from './toml-paths';
 
 export type TableKind = 'root' | 'header' | 'dotted' | 'implicit';
 
-/**
- * Map key of a path: its segments as JSON strings joined by commas (unambiguous, since each is quoted), built
- * one segment at a time so that walking a large document does not re-serialise whole paths.
- */
-export type PathKey = string;
-
-export function childKey(parent: PathKey, segment: string): PathKey {
-  const q = JSON.stringify(segment);
-  return parent === '' ? q : `${parent},${q}`;
-}
-
-export function keyOf(path: readonly string[]): PathKey {
-  let key = '';
-  for (const s of path) key = childKey(key, s);
-  return key;
-}
-
-function isUnder(h: Header, key: PathKey): boolean {
-  return key === '' || h.key === key || (h.key.startsWith(key) && h.key.charCodeAt(key.length) === 44);
-}
-
-export class TomlIndex {
+export class TomlIndex implements HeaderSource {
   readonly lines: Lines;
+  readonly root = new PathNode(undefined, 0);
   readonly headers: Header[] = [];
-  readonly rootKvs: AST.TOMLKeyValue[] = [];
-  /** Indentation per nesting level of headers: '' when the file does not indent nested tables. */
-  readonly headerStep: string;
-  /** Indentation of a table's keys relative to its header, as the file does it (else headerStep). */
-  readonly keyStep: string;
-  private readonly byPath = new Map<string, Header>();
-  private readonly lastUnder = new Map<string, Header | undefined>();
-  private readonly lastChild = new Map<string, Header>();
-  private readonly kvs = new Map<string, AST.TOMLKeyValue>();
-  private readonly dotted = new Map<string, DottedTable>();
-  private readonly arrays = new Set<string>();
+  readonly rootKvs: readonly ScanKv[];
+  private steps: { header: string; key: string } | undefined;
   private readonly commentLines = new Set<number>();
+  private readonly loaded = new Set<ScanTable>();
+  /** The names and nodes of the previous header's path (see addHeader). */
+  private readonly prevPath: { names: readonly string[]; nodes: PathNode[] } = { names: [], nodes: [] };
 
-  constructor(text: string, ast: AST.TOMLProgram) {
+  constructor(
+    text: string,
+    readonly scan: TomlScan,
+  ) {
     this.lines = new Lines(text);
-    for (const c of ast.comments) {
-      const line = c.loc.start.line - 1;
-      if (/^[ \t]*$/.test(text.slice(this.lines.start(line), c.range[0]))) this.commentLines.add(line);
-    }
-    const top = ast.body[0];
-    for (const item of top.body) {
-      if (item.type === 'TOMLKeyValue') {
-        this.rootKvs.push(item);
-        this.addKv('', item, null);
-      } else this.addHeader(item);
-    }
-    this.headerStep = this.detectHeaderStep();
-    this.keyStep = this.detectKeyStep() ?? this.headerStep;
+    this.noteComments(scan.root);
+    this.rootKvs = scan.root.kvs;
+    for (const kv of scan.root.kvs) addKv(this.root, kv, null);
+    for (const t of scan.tables) this.addHeader(t);
   }
 
-  private addHeader(node: AST.TOMLTable): void {
-    const firstIndex = node.resolvedKey.findIndex((k) => typeof k === 'number');
-    const inArray = node.kind === 'array' || firstIndex !== -1;
-    const path = (firstIndex === -1 ? node.resolvedKey : node.resolvedKey.slice(0, firstIndex)) as string[];
-    let parent: PathKey = '';
-    let key: PathKey = '';
-    for (const seg of path) {
-      parent = key;
-      key = childKey(key, seg);
-    }
-    const h = new Header(node, path, key, inArray, this.lines);
-    this.headers.push(h);
-    if (node.kind === 'array' && firstIndex === node.resolvedKey.length - 1) this.arrays.add(key);
-    if (inArray) return;
-    this.byPath.set(key, h);
-    this.lastChild.set(parent, h);
-    for (const kv of node.body) this.addKv(key, kv, h);
+  /** Indentation per nesting level of headers: '' when the file does not indent nested tables. */
+  get headerStep(): string {
+    return this.detectSteps().header;
   }
 
-  private addKv(base: PathKey, kv: AST.TOMLKeyValue, container: Header | null): void {
-    let key = base;
-    kv.key.keys.forEach((k, i) => {
-      if (i > 0) {
-        let d = this.dotted.get(key);
-        if (!d) {
-          d = { container, depth: i, members: [] };
-          this.dotted.set(key, d);
-        }
-        d.members.push(kv);
+  /** Indentation of a table's keys relative to its header, as the file does it (else headerStep). */
+  get keyStep(): string {
+    return this.detectSteps().key;
+  }
+
+  /** Only plans that add lines need the file's indentation, so it is looked for on first use. */
+  private detectSteps(): { header: string; key: string } {
+    if (!this.steps) {
+      const header = this.detectHeaderStep();
+      this.steps = { header, key: this.detectKeyStep() ?? header };
+    }
+    return this.steps;
+  }
+
+  /** A table's body, scanned on first use (its comment lines are noted then). */
+  body(t: ScanTable): ScanBody {
+    if (this.loaded.has(t)) return this.scan.body(t);
+    this.loaded.add(t);
+    const b = this.scan.body(t);
+    this.noteComments(b);
+    return b;
+  }
+
+  private noteComments(b: ScanBody): void {
+    const { text } = this.lines;
+    for (const c of b.comments) {
+      let p = c.start;
+      while (p > 0 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+      if (p <= this.lines.bomLength || text.charCodeAt(p - 1) === 10)
+        this.commentLines.add(this.lines.lineAt(c.start));
+    }
+  }
+
+  private addHeader(table: ScanTable): void {
+    const names = table.names;
+    const prev = this.prevPath;
+    let node = this.root;
+    let inArray = table.array;
+    let same = true;
+    let prevLength = names.length;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      // The scan shares name strings with the previous header's where they are the same segments.
+      same &&= i < prev.names.length && prev.names[i] === name;
+      node = same ? (prev.nodes[i] as PathNode) : node.ensure(name);
+      prev.nodes[i] = node;
+      // Below an array of tables, a header belongs to its last element: track only the array's path.
+      if (node.arrayOfTables && i < names.length - 1) {
+        inArray = true;
+        prevLength = i + 1;
+        break;
       }
-      key = childKey(key, k.type === 'TOMLBare' ? k.name : k.value);
-    });
-    this.kvs.set(key, kv);
+    }
+    prev.names = prevLength < names.length ? names.slice(0, prevLength) : names;
+    if (table.array && !node.arrayOfTables && node.depth === names.length) node.arrayOfTables = true;
+    const h = new Header(table, node, inArray, this);
+    const pos = this.headers.length;
+    this.headers.push(h);
+    for (let n: PathNode | undefined = node; n; n = n.parent) {
+      if (n.first < 0) n.first = pos;
+      n.last = pos;
+      if (!inArray) n.lastPlain = pos;
+    }
+    if (inArray) return;
+    node.header = h;
+    node.unloaded = h;
+    if (node.parent) node.parent.lastChild = h;
   }
 
   /** The extra indentation of a table's keys relative to its header, from the first table that has some. */
@@ -149,8 +113,9 @@ export class TomlIndex {
     for (const h of this.headers) {
       const first = h.kvs[0];
       if (!first) continue;
-      const kvIndent = this.lines.indent(first.loc.start.line - 1);
-      if (kvIndent.startsWith(h.indent)) return kvIndent.slice(h.indent.length);
+      const kvIndent = this.lines.indent(this.lines.lineAt((first.keys[0] as { start: number }).start));
+      const indent = h.indent;
+      if (kvIndent.startsWith(indent)) return kvIndent.slice(indent.length);
     }
     return undefined;
   }
@@ -162,87 +127,79 @@ export class TomlIndex {
   private detectHeaderStep(): string {
     let indented = false;
     for (const h of this.headers) {
-      if (h.indent === '') continue;
+      const indent = h.indent;
+      if (indent === '') continue;
       indented = true;
-      const parent = this.byPath.get(keyOf(h.path.slice(0, -1)));
-      if (parent && h.indent.length > parent.indent.length && h.indent.startsWith(parent.indent)) {
-        return h.indent.slice(parent.indent.length);
+      const parent = h.node.parent?.header;
+      if (parent) {
+        const pi = parent.indent;
+        if (indent.length > pi.length && indent.startsWith(pi)) return indent.slice(pi.length);
       }
     }
     return indented ? '  ' : '';
   }
 
-  // Lookups take PathKeys (see keyOf/childKey).
-
-  /** The key-value whose full path this is (not inside an array of tables or an inline table). */
-  kv(key: PathKey): AST.TOMLKeyValue | undefined {
-    return this.kvs.get(key);
+  /** The node of a path, or undefined when nothing in the document spells it. */
+  find(path: readonly string[], length = path.length): PathNode | undefined {
+    let node: PathNode | undefined = this.root;
+    for (let i = 0; i < length && node; i++) node = node.child(path[i] as string);
+    return node;
   }
 
-  header(key: PathKey): Header | undefined {
-    return this.byPath.get(key);
-  }
-
-  dottedTable(key: PathKey): DottedTable | undefined {
-    return this.dotted.get(key);
-  }
-
-  isArrayOfTables(key: PathKey): boolean {
-    return this.arrays.has(key);
-  }
-
-  kind(key: PathKey): TableKind {
-    if (key === '') return 'root';
-    if (this.byPath.has(key)) return 'header';
-    if (this.dotted.has(key)) return 'dotted';
+  kind(node: PathNode): TableKind {
+    if (node === this.root) return 'root';
+    if (node.header) return 'header';
+    if (node.dotted) return 'dotted';
     return 'implicit';
   }
 
-  /** Last header (document order) at or below the path; for the root, the last header of the file. */
-  lastHeaderUnder(key: PathKey): Header | undefined {
-    // Asked a few times per plan, so a scan (cached) beats maintaining every prefix of every header.
-    if (this.lastUnder.has(key)) return this.lastUnder.get(key);
-    let found: Header | undefined;
-    for (let i = this.headers.length - 1; i >= 0 && !found; i--) {
+  /** Last header (document order) at or below the node; for the root, the last header of the file. */
+  lastHeaderUnder(node: PathNode): Header | undefined {
+    return node.last < 0 ? undefined : this.headers[node.last];
+  }
+
+  firstHeaderUnder(node: PathNode): Header | undefined {
+    return node.first < 0 ? undefined : this.headers[node.first];
+  }
+
+  /** How the segment at `depth` (1-based) of the node's path is written in the last header below it. */
+  segment(node: PathNode): string | undefined {
+    if (node.lastPlain < 0) return undefined;
+    return (this.headers[node.lastPlain] as Header).segments[node.depth - 1];
+  }
+
+  /** Every header at or below the node, arrays of tables included, in document order. */
+  headersUnder(node: PathNode): Header[] {
+    if (node.first < 0) return [];
+    const out: Header[] = [];
+    for (let i = node.first; i <= node.last; i++) {
       const h = this.headers[i] as Header;
-      if (isUnder(h, key)) found = h;
+      if (h.node.isUnder(node)) out.push(h);
     }
-    this.lastUnder.set(key, found);
-    return found;
+    return out;
   }
 
-  firstHeaderUnder(key: PathKey): Header | undefined {
-    return this.headers.find((h) => isUnder(h, key));
-  }
-
-  /** The last existing header whose path is `parent` plus one segment. */
-  lastChildHeader(parent: PathKey): Header | undefined {
-    return this.lastChild.get(parent);
-  }
-
-  /** How the last segment of `path` is written in existing headers (the last one seen). */
-  segment(path: readonly string[]): string | undefined {
-    const key = keyOf(path);
-    for (let i = this.headers.length - 1; i >= 0; i--) {
-      const h = this.headers[i] as Header;
-      if (!h.inArray && isUnder(h, key)) return h.segments[path.length - 1];
-    }
-    return undefined;
-  }
-
-  /** Every header at or below the path, arrays of tables included. */
-  headersUnder(key: PathKey): Header[] {
-    return this.headers.filter((h) => isUnder(h, key));
-  }
-
+  /** True when the line holds only a comment (and indentation). */
   isComment(line: number): boolean {
+    if (line < 0 || line >= this.lines.count) return false;
+    // The body holding the line must have been scanned for its comments to be known.
+    const offset = this.lines.start(line);
+    const tables = this.scan.tables;
+    let lo = 0;
+    let hi = tables.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((tables[mid] as ScanTable).bodyStart <= offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi >= 0) this.body(tables[hi] as ScanTable);
     return this.commentLines.has(line);
   }
 
   /** First line of the comment block directly above the header (no blank line between), else its own line. */
   attachedStart(h: Header): number {
     let line = h.line;
-    while (line > 0 && this.commentLines.has(line - 1)) line--;
+    while (line > 0 && this.isComment(line - 1)) line--;
     return line;
   }
 
@@ -251,17 +208,27 @@ export class TomlIndex {
    * defaults) unless those comments sit directly on top of the next header, which they then describe.
    */
   sectionEnd(h: Header): number {
-    let line = h.lastLine;
-    while (this.commentLines.has(line + 1)) line++;
-    if (line === h.lastLine) return line;
+    const lastLine = h.lastLine;
+    let line = lastLine;
+    while (this.isComment(line + 1)) line++;
+    if (line === lastLine) return line;
     const next = line + 1;
-    return next >= this.lines.count || this.lines.isBlank(next) ? line : h.lastLine;
+    return next >= this.lines.count || this.lines.isBlank(next) ? line : lastLine;
+  }
+
+  /** Line of the first or last character of a key-value. */
+  kvStartLine(kv: ScanKv): number {
+    return this.lines.lineAt((kv.keys[0] as { start: number }).start);
+  }
+
+  kvEndLine(kv: ScanKv): number {
+    return this.lines.lineAt(kv.value.end);
   }
 
   /** Line of the last key-value of the root table, or -1. */
   get lastRootKvLine(): number {
     const last = this.rootKvs[this.rootKvs.length - 1];
-    return last ? last.loc.end.line - 1 : -1;
+    return last ? this.kvEndLine(last) : -1;
   }
 
   /** The last line that is not blank, or -1. */

@@ -3,14 +3,14 @@
  * replace a value's source range, remove whole lines, insert key-value lines or new `[header]` blocks.
  * toml-edits.ts turns the operations into Edit[]; the rules are documented on planToml in toml.ts.
  */
-import type { AST } from 'toml-eslint-parser';
 import { BugError, ConfigError } from '../errors';
 import type { Edit } from './apply';
 import { pathText } from './path';
 import type { TomlTable, TomlValue } from './toml';
 import { assembleEdits, type Insert, type Removal } from './toml-edits';
-import { childKey, type Header, keyOf, type PathKey, type TomlIndex } from './toml-index';
-import { inlineEdits, renderReplacement } from './toml-inline';
+import type { Header, PathNode, TomlIndex } from './toml-index';
+import { valueEdits } from './toml-inline';
+import type { ScanKv } from './toml-scan';
 import { isTomlTable, renderInline, renderKey, tomlEquals } from './toml-value';
 
 type Entry = readonly [string, TomlValue];
@@ -27,7 +27,7 @@ export class Planner {
   private readonly removals: Removal[] = [];
   private readonly replaces: Edit[] = [];
   private readonly inserts: Insert[] = [];
-  private readonly removedKvs = new Set<AST.TOMLKeyValue>();
+  private readonly removedKvs = new Set<ScanKv>();
   /** Headers whose body receives new key-values (so they are never pruned as empty). */
   private readonly filled = new Set<Header>();
 
@@ -38,12 +38,16 @@ export class Planner {
   ) {}
 
   plan(current: TomlTable, target: TomlTable): Edit[] {
-    this.diffTable([], '', current, target);
+    this.diffTable([], this.ix.root, current, target);
     return assembleEdits(this.ix.lines, this.eol, this.removals, this.replaces, this.inserts);
   }
 
-  private diffTable(path: readonly string[], pk: PathKey, cur: TomlTable, tgt: TomlTable): void {
-    for (const k of Object.keys(cur)) if (!Object.hasOwn(tgt, k)) this.removeKey(childKey(pk, k));
+  /**
+   * Walks the value trees and the index together. Equal subtrees are skipped without looking at the index,
+   * so the work beyond one comparison of the trees is proportional to what changed.
+   */
+  private diffTable(path: readonly string[], node: PathNode, cur: TomlTable, tgt: TomlTable): void {
+    for (const k of Object.keys(cur)) if (!Object.hasOwn(tgt, k)) this.removeKey(this.child(node, path, k));
     const added: Entry[] = [];
     for (const k of Object.keys(tgt)) {
       const b = tgt[k] as TomlValue;
@@ -51,53 +55,56 @@ export class Planner {
         added.push([k, b]);
         continue;
       }
-      const ck = childKey(pk, k);
       const a = cur[k] as TomlValue;
-      const kv = this.ix.kv(ck);
-      if (kv) {
-        if (!tomlEquals(a, b)) this.replaceValue(kv, a, b);
+      if (tomlEquals(a, b)) continue;
+      const child = this.child(node, path, k);
+      if (child.kv) {
+        this.replaceValue(child.kv, a, b);
         continue;
       }
-      if (this.ix.isArrayOfTables(ck)) {
-        if (!tomlEquals(a, b)) throw this.arrayError([...path, k]);
-        continue;
-      }
+      if (child.arrayOfTables) throw this.arrayError([...path, k], child);
       if (!isTomlTable(a)) throw new BugError(`${this.file}: no source text for ${pathText([...path, k])}`);
       // A dotted or implicit table exists only through what it holds: emptying it needs a fresh definition.
-      const emptied = isTomlTable(b) && isEmpty(b) && !isEmpty(a) && this.ix.kind(ck) !== 'header';
-      if (isTomlTable(b) && !emptied) this.diffTable([...path, k], ck, a, b);
+      const emptied = isTomlTable(b) && isEmpty(b) && !isEmpty(a) && this.ix.kind(child) !== 'header';
+      if (isTomlTable(b) && !emptied) this.diffTable([...path, k], child, a, b);
       else {
-        this.removeKey(ck);
+        this.removeKey(child);
         added.push([k, b]);
       }
     }
-    if (added.length > 0) this.addKeys(path, pk, added);
-    this.prune(pk, tgt);
+    if (added.length > 0) this.addKeys(path, node, added);
+    this.prune(node, tgt);
   }
 
-  private arrayError(p: readonly string[]): ConfigError {
-    const h = this.ix.headersUnder(keyOf(p)).find((x) => x.inArray);
+  /** The index node of a key the document has (every key of the document value has one). */
+  private child(node: PathNode, path: readonly string[], k: string): PathNode {
+    const c = node.child(k);
+    if (!c) throw new BugError(`${this.file}: no source text for ${pathText([...path, k])}`);
+    return c;
+  }
+
+  private arrayError(p: readonly string[], node: PathNode): ConfigError {
+    const h = this.ix.headersUnder(node).find((x) => x.inArray);
     const pos = h ? { line: h.line + 1, column: h.indent.length + 1 } : {};
     return new ConfigError(this.file, `editing arrays of tables is not supported (${pathText(p)})`, pos);
   }
 
   // ---- removal -------------------------------------------------------------------------------------------
 
-  private removeKey(key: PathKey): void {
-    const kv = this.ix.kv(key);
-    if (kv) {
-      this.removeKv(kv);
+  private removeKey(node: PathNode): void {
+    if (node.kv) {
+      this.removeKv(node.kv);
       return;
     }
-    for (const h of this.ix.headersUnder(key)) this.removeSection(h);
-    for (const m of this.ix.dottedTable(key)?.members ?? []) this.removeKv(m);
+    for (const h of this.ix.headersUnder(node)) this.removeSection(h);
+    for (const m of node.dotted?.members ?? []) this.removeKv(m);
   }
 
-  private removeKv(node: AST.TOMLKeyValue): void {
+  private removeKv(kv: ScanKv): void {
     const lines = this.ix.lines;
-    this.removedKvs.add(node);
-    const start = lines.start(node.loc.start.line - 1);
-    this.removals.push({ start, end: lines.after(node.loc.end.line - 1), fileStart: false });
+    this.removedKvs.add(kv);
+    const start = lines.start(this.ix.kvStartLine(kv));
+    this.removals.push({ start, end: lines.after(this.ix.kvEndLine(kv)), fileStart: false });
   }
 
   /** A header, its body, the comments directly above it, and one blank line that separated it from before. */
@@ -118,41 +125,32 @@ export class Planner {
    * imply the table, and "add a key to an implied table, then remove it" gives back the original bytes.
    * Headers in the usual place (before their sub-tables) stay, even when left empty.
    */
-  private prune(key: PathKey, tgt: TomlTable): void {
-    const h = this.ix.header(key);
+  private prune(node: PathNode, tgt: TomlTable): void {
+    const h = node.header;
     if (!h || h.kvs.length === 0 || this.filled.has(h) || isEmpty(tgt)) return;
     if (!h.kvs.every((kv) => this.removedKvs.has(kv))) return;
-    if (this.ix.firstHeaderUnder(key) !== h) this.removeSection(h);
+    if (this.ix.firstHeaderUnder(node) !== h) this.removeSection(h);
   }
 
   // ---- replacement ---------------------------------------------------------------------------------------
 
-  private replaceValue(node: AST.TOMLKeyValue, a: TomlValue, b: TomlValue): void {
-    const v = node.value;
-    const inline =
-      v.type === 'TOMLInlineTable' && isTomlTable(a) && isTomlTable(b) ? inlineEdits(v, a, b) : null;
-    if (inline) this.replaces.push(...inline);
-    else
-      this.replaces.push({
-        offset: v.range[0],
-        length: v.range[1] - v.range[0],
-        content: renderReplacement(v, b),
-      });
+  private replaceValue(kv: ScanKv, a: TomlValue, b: TomlValue): void {
+    this.replaces.push(...valueEdits(this.ix.lines.text, this.eol, kv.value, a, b));
   }
 
   // ---- insertion -----------------------------------------------------------------------------------------
 
-  private addKeys(path: readonly string[], pk: PathKey, entries: readonly Entry[]): void {
-    const kind = this.ix.kind(pk);
+  private addKeys(path: readonly string[], node: PathNode, entries: readonly Entry[]): void {
+    const kind = this.ix.kind(node);
     if (kind === 'dotted') {
-      this.addDotted(path, pk, entries);
+      this.addDotted(path, node, entries);
       return;
     }
     const scalars = entries.filter(([, v]) => !isTomlTable(v));
     const tables = entries.filter(([, v]) => isTomlTable(v));
-    if (scalars.length > 0 && kind !== 'implicit') this.addKvLines(path, pk, scalars);
+    if (scalars.length > 0 && kind !== 'implicit') this.addKvLines(path, node, scalars);
     if (tables.length === 0 && kind !== 'implicit') return;
-    const offset = this.subtreeEnd(pk);
+    const offset = this.subtreeEnd(node);
     // A table so far implied only by its sub-tables gets its own header after them (valid TOML 1.0, and
     // `prune` recognises such a late header when its keys go again).
     if (scalars.length > 0 && kind === 'implicit')
@@ -161,8 +159,8 @@ export class Planner {
   }
 
   /** Where new tables under `path` go: after the last section of its subtree (for the root: of the file). */
-  private subtreeEnd(key: PathKey): number {
-    const h = this.ix.lastHeaderUnder(key);
+  private subtreeEnd(node: PathNode): number {
+    const h = this.ix.lastHeaderUnder(node);
     if (h) return this.ix.lines.after(this.ix.sectionEnd(h));
     return this.appendOffset();
   }
@@ -173,7 +171,7 @@ export class Planner {
   }
 
   /** New key-values of the root or of a table with a header: right after its last key-value line. */
-  private addKvLines(path: readonly string[], pk: PathKey, entries: readonly Entry[]): void {
+  private addKvLines(path: readonly string[], node: PathNode, entries: readonly Entry[]): void {
     const { lines } = this.ix;
     let offset: number;
     let indent = '';
@@ -181,20 +179,20 @@ export class Planner {
       const last = this.ix.rootKvs[this.ix.rootKvs.length - 1];
       const first = this.ix.headers[0];
       if (last) {
-        offset = lines.after(last.loc.end.line - 1);
-        indent = lines.indent(last.loc.start.line - 1);
+        offset = lines.after(this.ix.kvEndLine(last));
+        indent = lines.indent(this.ix.kvStartLine(last));
       } else if (first) {
         // Before the blank lines above the first table, which belong to that table's block.
         const above = this.ix.lastNonBlank(this.ix.attachedStart(first));
         offset = above < 0 ? lines.bomLength : lines.after(above);
       } else offset = this.appendOffset();
     } else {
-      const h = this.ix.header(pk);
+      const h = node.header;
       if (!h) throw new BugError(`${this.file}: no header for ${pathText(path)}`);
       this.filled.add(h);
       const last = h.kvs[h.kvs.length - 1];
-      offset = lines.after(last ? last.loc.end.line - 1 : h.node.key.loc.end.line - 1);
-      indent = last ? lines.indent(last.loc.start.line - 1) : h.indent + this.ix.keyStep;
+      offset = lines.after(h.lastLine);
+      indent = last ? lines.indent(this.ix.kvStartLine(last)) : h.indent + this.ix.keyStep;
     }
     for (const [k, v] of entries) {
       this.inserts.push({ offset, kind: 'kv', lines: [`${indent}${renderKey(k)} = ${renderInline(v)}`] });
@@ -202,15 +200,15 @@ export class Planner {
   }
 
   /** Keys of a dotted table become more dotted key-values next to its last existing one. */
-  private addDotted(path: readonly string[], pk: PathKey, entries: readonly Entry[]): void {
-    const d = this.ix.dottedTable(pk);
+  private addDotted(path: readonly string[], node: PathNode, entries: readonly Entry[]): void {
+    const d = node.dotted;
     const last = d?.members[d.members.length - 1];
     if (!d || !last) throw new BugError(`${this.file}: no dotted keys for ${pathText(path)}`);
     if (d.container) this.filled.add(d.container);
     const { lines } = this.ix;
-    const prefix = last.key.keys.slice(0, d.depth).map((k) => lines.text.slice(k.range[0], k.range[1]));
-    const indent = lines.indent(last.loc.start.line - 1);
-    const offset = lines.after(last.loc.end.line - 1);
+    const prefix = last.keys.slice(0, d.depth).map((k) => lines.text.slice(k.start, k.end));
+    const indent = lines.indent(this.ix.kvStartLine(last));
+    const offset = lines.after(this.ix.kvEndLine(last));
     const out: string[] = [];
     const flatten = (segs: readonly string[], v: TomlValue): void => {
       if (isTomlTable(v) && !isEmpty(v)) {
@@ -245,19 +243,19 @@ export class Planner {
    */
   private layout(path: readonly string[], parent: Layout | null): Layout {
     const { lines, headerStep: step, keyStep } = this.ix;
-    const sib = parent ? undefined : this.ix.lastChildHeader(keyOf(path.slice(0, -1)));
+    const sib = parent ? undefined : this.ix.find(path, path.length - 1)?.lastChild;
     if (sib) {
       const kv = sib.kvs[0];
       return {
         headerIndent: sib.indent,
-        keyIndent: kv ? lines.indent(kv.loc.start.line - 1) : sib.indent + keyStep,
+        keyIndent: kv ? lines.indent(this.ix.kvStartLine(kv)) : sib.indent + keyStep,
       };
     }
     let headerIndent = step.repeat(Math.max(0, path.length - 1));
     if (parent) headerIndent = parent.headerIndent + step;
     else {
       for (let i = path.length - 1; i > 0; i--) {
-        const h = this.ix.header(keyOf(path.slice(0, i)));
+        const h = this.ix.find(path, i)?.header;
         if (h) {
           headerIndent = h.indent + step.repeat(path.length - i);
           break;
@@ -269,21 +267,24 @@ export class Planner {
 
   /** Header key text: segments of existing tables are written as the file writes them (quote style kept). */
   private headerText(path: readonly string[]): string {
-    const r = this.ix.lastChildHeader(keyOf(path.slice(0, -1))) ?? this.nearestHeader(path);
+    const r = this.ix.find(path, path.length - 1)?.lastChild ?? this.nearestHeader(path);
     const segments = r?.segments ?? [];
+    const rNames = r?.table.names ?? [];
     let common = 0;
-    if (r) while (common < path.length && common < r.path.length && r.path[common] === path[common]) common++;
+    while (common < path.length && common < rNames.length && rNames[common] === path[common]) common++;
+    const nodes: (PathNode | undefined)[] = [this.ix.root];
+    for (let i = 0; i < path.length; i++) nodes.push(nodes[i]?.child(path[i] as string));
     return path
-      .map(
-        (seg, i) =>
-          (i < common ? segments[i] : undefined) ?? this.ix.segment(path.slice(0, i + 1)) ?? renderKey(seg),
-      )
+      .map((seg, i) => {
+        const n = nodes[i + 1];
+        return (i < common ? segments[i] : undefined) ?? (n && this.ix.segment(n)) ?? renderKey(seg);
+      })
       .join('.');
   }
 
   private nearestHeader(path: readonly string[]): Header | undefined {
     for (let i = path.length - 1; i > 0; i--) {
-      const h = this.ix.header(keyOf(path.slice(0, i)));
+      const h = this.ix.find(path, i)?.header;
       if (h) return h;
     }
     return undefined;

@@ -7,15 +7,17 @@
  * - Adding keys/tables and then planning back to the original value gives the original bytes.
  * - `applyToml` never returns text that does not re-parse (smol-toml, TOML 1.0) to exactly the target.
  *
- * Parsing: toml-eslint-parser gives source positions (parsed once per document); smol-toml gives the values
- * (integers beyond 2^53 as bigint) and checks every result.
+ * Parsing: smol-toml validates the text and gives the values (integers beyond 2^53 as bigint); our own
+ * scanner (toml-scan.ts) gives the source positions and refuses the TOML 1.1 forms smol-toml accepts.
+ * smol-toml also checks every result.
  */
 import { parse as parseValues, TomlDate, TomlError } from 'smol-toml';
-import { type AST, ParseError, parseTOML } from 'toml-eslint-parser';
 import { BugError, ConfigError } from '../errors';
 import { applyEdits, type Edit } from './apply';
 import { TomlIndex } from './toml-index';
+import { Lines } from './toml-lines';
 import { Planner } from './toml-plan';
+import { scanToml, type TomlScan, TomlSyntaxError } from './toml-scan';
 import { isTomlTable, tomlEquals as valueEquals } from './toml-value';
 
 export { TomlDate };
@@ -35,15 +37,14 @@ export interface TomlDoc {
 }
 
 // Positions are kept beside the document rather than in it, so a TomlDoc stays plain data.
-const asts = new WeakMap<TomlDoc, AST.TOMLProgram>();
+const scans = new WeakMap<TomlDoc, TomlScan>();
 const indexes = new WeakMap<TomlDoc, TomlIndex>();
 
 /**
- * Parses TOML 1.0. Malformed input, duplicate keys and redefined tables throw ConfigError
- * `file:line:col: reason` (1-based). A UTF-8 BOM at the start is accepted and kept.
+ * Parses TOML 1.0. Malformed input, TOML 1.1-only syntax, duplicate keys and redefined tables throw
+ * ConfigError `file:line:col: reason` (1-based). A UTF-8 BOM at the start is accepted and kept.
  */
 export function parseToml(text: string, file: string): TomlDoc {
-  const ast = parseAst(text, file);
   let value: TomlTable;
   try {
     value = parseValues(text, { integersAsBigInt: 'asNeeded' }) as TomlTable;
@@ -52,30 +53,31 @@ export function parseToml(text: string, file: string): TomlDoc {
     const reason = (err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
     throw new ConfigError(file, reason, { line: err.line, column: err.column });
   }
+  const scan = scanText(text, file);
   const nl = text.indexOf('\n');
   const eol = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
   const doc: TomlDoc = Object.freeze({ file, text, eol, value: deepFreeze(value) });
-  asts.set(doc, ast);
+  scans.set(doc, scan);
   return doc;
 }
 
-function parseAst(text: string, file: string): AST.TOMLProgram {
-  // The parser rejects a BOM; a space has the same length, so every offset stays valid.
-  const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+function scanText(text: string, file: string): TomlScan {
   try {
-    return parseTOML(source, { tomlVersion: '1.0' });
+    return scanToml(text);
   } catch (err) {
-    if (!(err instanceof ParseError)) throw err;
-    throw new ConfigError(file, err.message, { line: err.lineNumber, column: err.column + 1 });
+    if (!(err instanceof TomlSyntaxError)) throw err;
+    const lines = new Lines(text);
+    const line = lines.lineAt(err.offset);
+    throw new ConfigError(file, err.message, { line: line + 1, column: err.offset - lines.start(line) + 1 });
   }
 }
 
 function indexFor(doc: TomlDoc): TomlIndex {
   let ix = indexes.get(doc);
   if (!ix) {
-    ix = new TomlIndex(doc.text, asts.get(doc) ?? parseAst(doc.text, doc.file));
+    ix = new TomlIndex(doc.text, scans.get(doc) ?? scanText(doc.text, doc.file));
     indexes.set(doc, ix);
-    asts.delete(doc);
+    scans.delete(doc);
   }
   return ix;
 }
@@ -91,11 +93,14 @@ function indexFor(doc: TomlDoc): TomlIndex {
  *   quoted like its siblings; tables without keys of their own get no header. A key for a table that so far
  *   exists only through sub-table headers gets a header after them (and loses it again when removed).
  * - Tables defined by dotted keys grow dotted keys; inline tables are edited inside their braces (or
- *   re-rendered whole); arrays are re-rendered whole; editing inside an array of tables throws ConfigError.
+ *   re-rendered whole); arrays keep their layout when entries are appended or removed (else they are
+ *   re-rendered whole); editing inside an array of tables throws ConfigError.
  * - New lines use doc.eol; a file without a final newline keeps having none.
  * Adding keys and then planning back to the original value gives back the original bytes.
  */
 export function planToml(doc: TomlDoc, target: TomlTable): Edit[] {
+  // Nothing to do needs no index (a second identical setup never builds one).
+  if (valueEquals(doc.value, target)) return [];
   return new Planner(indexFor(doc), doc.file, doc.eol).plan(doc.value, target);
 }
 

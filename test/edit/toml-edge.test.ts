@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyToml, cloneToml, parseToml, planToml, type TomlTable, tomlEquals } from '../../src/edit/toml';
 import { NVIDIA, ODD, tableAt, V2, V3 } from './toml-fixtures';
+import { currentScan, legacyScan } from './toml-legacy-scan';
 
 function apply(input: string, mutate: (t: TomlTable) => void): { out: string; target: TomlTable } {
   const doc = parseToml(input, 'edge.toml');
@@ -9,6 +10,8 @@ function apply(input: string, mutate: (t: TomlTable) => void): { out: string; ta
   mutate(target);
   const out = applyToml(doc, target);
   assert.ok(tomlEquals(parseToml(out, 'edge.toml').value, target));
+  assert.deepEqual(currentScan(input), legacyScan(input), 'the scanner agrees with toml-eslint-parser');
+  assert.deepEqual(currentScan(out), legacyScan(out), 'also on the edited text');
   assert.deepEqual(planToml(parseToml(out, 'edge.toml'), target), []);
   return { out, target };
 }
@@ -138,5 +141,19 @@ describe('shape changes stay valid and exact in value', () => {
       };
     });
     assert.match(out, /\.runtimes\."my \\"rt\\"\.v1"\]\n {2}"a key" = 1\n$/);
+  });
+});
+
+describe('positions the old position parser got wrong or never saw', () => {
+  it('a value 0 that ends the file is replaced, not inserted before', () => {
+    // toml-eslint-parser 1.0.3 gave this value an empty range.
+    assert.equal(apply('a = 0', (t) => (t.a = 5)).out, 'a = 5');
+    assert.equal(apply('[t]\nb = 0', (t) => (tableAt(t, 't').b = 10)).out, '[t]\nb = 10');
+  });
+
+  it('comma-first arrays stay valid when entries come and go', () => {
+    const input = 'x = [\n    "a"\n  , "b"\n  , "c"\n]\n';
+    assert.equal(apply(input, (t) => (t.x as string[]).splice(1, 1)).out, 'x = [\n    "a"\n  , \n  "c"\n]\n');
+    roundTrip(input, (t) => (t.x as string[]).push('d'));
   });
 });

@@ -128,6 +128,30 @@ export const ODD = `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.tes
   name = "b"
 `;
 
+/** Arrays in every layout: multi-line with and without trailing commas, comments, single-line, empty. */
+export const ARRAYS = `# arrays in every layout
+imports = [
+  "/etc/containerd/site.d/*.toml", # site overrides
+]
+plain = [
+  "a",
+  "b"
+]
+inline = ["x", "y"] # two
+empty = []
+nested = [[1, 2], [3]]
+
+[t]
+  list = [ 1, 2, ] # trailing comma
+  mixed = [
+    "p", "q", # two on a line
+    # a comment of its own
+    "r", # last
+  ]
+  closing = [
+    "c"]
+`;
+
 export const CRLF = V3.replace(/\n/g, '\r\n');
 export const NO_FINAL_NEWLINE = V3.slice(0, -1);
 export const ROOT_ONLY = `# no tables at all
@@ -143,6 +167,7 @@ export const FIXTURES: Readonly<Record<string, string>> = {
   V1,
   CRIO,
   ODD,
+  ARRAYS,
   CRLF,
   NO_FINAL_NEWLINE,
   ROOT_ONLY,

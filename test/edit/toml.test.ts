@@ -15,6 +15,7 @@ import {
   V2,
   V3,
 } from './toml-fixtures';
+import { currentScan, legacyScan } from './toml-legacy-scan';
 
 /** Replaces the single occurrence of `from` (fails loudly if it is missing or repeated). */
 function sub(text: string, from: string, to: string): string {
@@ -344,6 +345,117 @@ const cases: Case[] = [
     },
     expected: () => 'a = { b = { c = 1, d = 2 } }\n',
   },
+  // Arrays: entries appended or removed keep the array's layout and the comments on other entries.
+  {
+    name: 'arrays: an entry appended to a multi-line array with trailing commas gets its own line',
+    input: 'imports = [\n  "/etc/containerd/site.d/*.toml", # site overrides\n]\nversion = 2\n',
+    mutate: (t) => {
+      (t.imports as string[]).push('/etc/containerd/conf.d/99-nvidia.toml');
+    },
+    expected: (s) => sub(s, 'overrides\n', 'overrides\n  "/etc/containerd/conf.d/99-nvidia.toml",\n'),
+    additive: true,
+  },
+  {
+    name: 'arrays: without a trailing comma, the comma goes after the old last entry (before its comment)',
+    input: 'x = [\n    "a",\n    "b" # bee\n]\n',
+    mutate: (t) => {
+      (t.x as string[]).push('c', 'd');
+    },
+    expected: () => 'x = [\n    "a",\n    "b", # bee\n    "c",\n    "d"\n]\n',
+    additive: true,
+  },
+  {
+    name: "arrays: entries sharing a line: the new line takes that line's indentation",
+    input: '[t]\n  mixed = [\n    "p", "q", # two\n    "r", # last\n  ]\n',
+    mutate: (t) => {
+      (tableAt(t, 't').mixed as string[]).push('s');
+    },
+    expected: (s) => sub(s, '"r", # last\n', '"r", # last\n    "s",\n'),
+    additive: true,
+  },
+  {
+    name: 'arrays: single-line arrays get `, x` after the last entry, trailing comma kept; [] gets ["x"]',
+    input: 'a = ["x", "y"] # c\nb = [ 1, 2, ]\nc = []\nd = [\n]\n',
+    mutate: (t) => {
+      (t.a as string[]).push('z');
+      (t.b as number[]).push(3);
+      (t.c as string[]).push('x', 'y');
+      (t.d as number[]).push(1);
+    },
+    expected: () => 'a = ["x", "y", "z"] # c\nb = [ 1, 2, 3, ]\nc = ["x", "y"]\nd = [1\n]\n',
+    additive: true,
+  },
+  {
+    name: "arrays: a closing bracket on the last entry's line means single-line style",
+    input: 'a = [\n  "x",\n  "y"]\n',
+    mutate: (t) => {
+      (t.a as string[]).push('z');
+    },
+    expected: () => 'a = [\n  "x",\n  "y", "z"]\n',
+    additive: true,
+  },
+  {
+    name: 'arrays: CRLF files get CRLF on the new entry line; arrays inside inline tables too',
+    input: 'a = [\r\n  1,\r\n]\r\nb = { list = ["x"], n = 1 }\r\n',
+    mutate: (t) => {
+      (t.a as number[]).push(2);
+      (tableAt(t, 'b').list as string[]).push('y');
+    },
+    expected: () => 'a = [\r\n  1,\r\n  2,\r\n]\r\nb = { list = ["x", "y"], n = 1 }\r\n',
+    additive: true,
+  },
+  {
+    name: 'arrays: nested arrays and inline tables are appended as inline values',
+    input: 'a = [\n  [1, 2],\n  { k = "v" },\n]\n',
+    mutate: (t) => {
+      (t.a as unknown[]).push([3], { k: 'w' });
+    },
+    expected: (s) => sub(s, '{ k = "v" },\n', '{ k = "v" },\n  [3],\n  { k = "w" },\n'),
+    additive: true,
+  },
+  {
+    name: 'arrays: a removed entry on its own line loses that line and its comment; others keep theirs',
+    input: 'imports = [\n  "/a.toml", # a\n  # about b\n  "/b.toml", # b\n  "/c.toml", # c\n]\n',
+    mutate: (t) => {
+      (t.imports as string[]).splice(1, 1);
+    },
+    expected: (s) => sub(s, '  "/b.toml", # b\n', ''),
+  },
+  {
+    name: 'arrays: removing the last entry of a list without trailing comma takes the comma before it',
+    input: 'x = [\n  "a", # first\n  "b",\n  "c"\n]\n',
+    mutate: (t) => {
+      (t.x as string[]).splice(1, 2);
+    },
+    expected: () => 'x = [\n  "a" # first\n]\n',
+  },
+  {
+    name: 'arrays: single-line removals take one separator; removing everything leaves []',
+    input: 'a = [1, 2, 3, 4] # c\nb = ["x", "y", ]\nc = [ "only" ]\nd = ["p", "q"]\n',
+    mutate: (t) => {
+      t.a = [2, 4];
+      t.b = ['x'];
+      t.c = [];
+      t.d = ['q'];
+    },
+    expected: () => 'a = [2, 4] # c\nb = ["x", ]\nc = [  ]\nd = ["q"]\n',
+  },
+  {
+    name: 'arrays: entries sharing a line are removed with their separator, the line stays',
+    input: 'a = [\n  "p", "q", # two\n  "r",\n]\n',
+    mutate: (t) => {
+      (t.a as string[]).splice(1, 1);
+    },
+    expected: () => 'a = [\n  "p", # two\n  "r",\n]\n',
+  },
+  {
+    name: 'arrays: a reordered array is re-rendered (only appends and removals keep the layout)',
+    input: 'a = [\n  1, # one\n  2,\n]\n',
+    mutate: (t) => {
+      t.a = [2, 1];
+    },
+    expected: () => 'a = [2, 1]\n',
+  },
   // Rule 6: arrays of tables are left alone, or removed whole.
   {
     name: 'rule 6: arrays of tables stay untouched by other edits and can be removed whole',
@@ -463,6 +575,9 @@ describe('planToml / applyToml rules', () => {
       c.mutate(target);
       const out = applyToml(doc, target);
       assert.equal(out, c.expected(c.input));
+      // The scanner finds what toml-eslint-parser found, in the input and in the edited text.
+      assert.deepEqual(currentScan(c.input), legacyScan(c.input));
+      assert.deepEqual(currentScan(out), legacyScan(out));
       const after = parseToml(out, 'config.toml');
       assert.deepEqual(planToml(after, target), [], 'a second identical apply changes nothing');
       if (c.additive)
