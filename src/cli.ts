@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { setExplicitBools } from './commands/context';
 import { rewriteBoolArgs } from './commands/option-spec';
-import { allSpecs, registerAll } from './commands/registry';
+import { modulesFor, registerModules, specsOf } from './commands/registry';
 import { CtkError, oneLine } from './errors';
 import { createLogger } from './log';
 
@@ -32,11 +32,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerAll(program);
   let args = argv.slice(2);
   if (persona) args = [persona, ...args];
+  const chosen = modulesFor(args);
+  registerModules(program, chosen);
   try {
-    const { argv: rewritten, explicit } = rewriteBoolArgs(args, allSpecs());
+    const { argv: rewritten, explicit } = rewriteBoolArgs(args, specsOf(chosen));
     setExplicitBools(explicit);
     await program.parseAsync(rewritten, { from: 'user' });
     return 0;

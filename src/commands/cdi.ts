@@ -211,6 +211,7 @@ async function validateAction(files: readonly string[], cmd: Command): Promise<v
 }
 
 export const cdiCommand: CommandModule = {
+  names: ['cdi'],
   specs: CDI_GENERATE_SPECS,
   register(program: Command): void {
     const cdi = program

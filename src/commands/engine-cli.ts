@@ -211,6 +211,7 @@ function registerConfigure(program: Command): void {
 }
 
 export const engineCommand: CommandModule = {
+  names: ['docker', 'containerd', 'crio', 'runtime'],
   specs: [...runtimeOptionSpecs(undefined), ...configureSpecs],
   register(program) {
     for (const engine of ENGINE_NAMES) registerEngine(program, engine);

@@ -7,6 +7,8 @@ import { runCommand } from './run';
 import { toolkitCommand } from './toolkit';
 
 export interface CommandModule {
+  /** The top-level command names it registers. */
+  readonly names: readonly string[];
   /** Adds the command(s) to the program. Heavy implementation code is imported inside the action. */
   register(program: Command): void;
   /** Every option the module declares (the `--flag=bool` pre-pass needs them all, see rewriteBoolArgs). */
@@ -15,11 +17,21 @@ export interface CommandModule {
 
 const modules: CommandModule[] = [engineCommand, toolkitCommand, cdiCommand, runCommand];
 
-export function registerAll(program: Command): void {
-  for (const m of modules) m.register(program);
+/**
+ * The modules a command line needs: only the one owning its command when that is known (building every
+ * command's options costs milliseconds on each start), all of them for help and unknown commands.
+ */
+export function modulesFor(args: readonly string[]): readonly CommandModule[] {
+  const name = args.find((a) => !a.startsWith('-'));
+  const owner = modules.find((m) => name !== undefined && m.names.includes(name));
+  return owner ? [owner] : modules;
 }
 
-/** Every option of every module, for the program-wide `--flag=bool` pre-pass. */
-export function allSpecs(): OptionSpec[] {
-  return modules.flatMap((m) => m.specs);
+export function registerModules(program: Command, chosen: readonly CommandModule[]): void {
+  for (const m of chosen) m.register(program);
+}
+
+/** Every option of the given modules, for the program-wide `--flag=bool` pre-pass. */
+export function specsOf(chosen: readonly CommandModule[]): OptionSpec[] {
+  return chosen.flatMap((m) => m.specs);
 }

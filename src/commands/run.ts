@@ -19,6 +19,7 @@ function hasRpm(): boolean {
 }
 
 export const runCommand: CommandModule = {
+  names: ['run'],
   specs: allRunSpecs(),
   register(program: Command): void {
     const cmd = program

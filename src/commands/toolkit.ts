@@ -16,6 +16,7 @@ function optionsOf(cmd: Command): { options: ToolkitOptions; ctx: ReturnType<typ
 }
 
 export const toolkitCommand: CommandModule = {
+  names: ['toolkit'],
   specs: TOOLKIT_COMMAND_SPECS,
   register(program: Command): void {
     const toolkit = program
