@@ -9,6 +9,7 @@ import { dockerTransition } from '../engines/docker-transition';
 import { ociHookText } from '../engines/ocihook';
 import {
   type EngineRequest,
+  emptyLedger,
   type FileSnapshot,
   type FileWrite,
   type Ledger,
@@ -18,8 +19,9 @@ import {
 } from '../engines/plan';
 import type { EngineName } from '../engines/types';
 import { UsageError } from '../errors';
+import { applyWrites } from '../host/apply-writes';
 import { waitForEngine } from '../host/engine-status';
-import { atomicWrite, readFileState, removeFile } from '../host/files';
+import { readFileState, removeStaleTemps } from '../host/files';
 import { ledgerPaths, lockLedger, readLedger, writeLedger } from '../host/ledger-store';
 import { removeLockFile } from '../host/lock';
 import { type RestartMode, type RestartResult, restartEngine } from '../host/restart';
@@ -88,15 +90,6 @@ function diffOf(writes: readonly FileWrite[]): string {
     .join('');
 }
 
-/** Setup writes the drop-in before the main file imports it; cleanup drops the import before the file. */
-function applyWrites(writes: readonly FileWrite[], action: Action): void {
-  const ordered = action === 'setup' ? [...writes].reverse() : writes;
-  for (const w of ordered) {
-    if (w.after === null) removeFile(w.path);
-    else atomicWrite(w.path, w.after, { mode: 0o644 });
-  }
-}
-
 export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<EngineOpResult> {
   const runtimes = runtimeSet({ name: o.runtimeName, setAsDefault: o.setAsDefault, dir: o.runtimeDir });
   if (o.engine === 'crio' && o.restartMode === 'signal') {
@@ -112,6 +105,8 @@ export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<E
   const lock = o.dryRun ? undefined : lockLedger(o.config);
   try {
     const { ledger: ledgerPath } = ledgerPaths(o.config);
+    // a run killed mid-write leaves a hidden temp file; under the lock nobody else is writing these files
+    if (lock) for (const p of [o.config, dropInPath, ledgerPath]) if (p) removeStaleTemps(p);
     const ledger = readLedger(ledgerPath);
     const req: EngineRequest = {
       engine: o.engine,
@@ -164,7 +159,13 @@ export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<E
         applyWrites(plan.writes, o.action);
       }
     } else {
-      applyWrites(plan.writes, o.action);
+      try {
+        applyWrites(plan.writes, o.action);
+      } catch (err) {
+        // nothing was changed after all: the ledger goes back to what it was (removed when it was empty)
+        if (o.action === 'setup') writeLedger(ledgerPath, ledger);
+        throw err;
+      }
     }
     for (const w of plan.writes)
       logger.info(w.after === null ? 'Removed file' : 'Wrote file', { file: w.path });
@@ -174,12 +175,28 @@ export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<E
     if (o.action === 'cleanup') releaseState(o.config, plan.ledger, lock);
     return { ...result, changed: plan.writes.map((w) => w.path), restart, verified };
   } finally {
-    lock?.release();
+    unlock(lock, o.config);
   }
 }
 
 function writeLedgerIfChanged(path: string, before: Ledger, after: Ledger): void {
   if (JSON.stringify(before) !== JSON.stringify(after)) writeLedger(path, after);
+}
+
+/**
+ * Releases the lock. With no ledger for `main` (a failed first run, a setup that found nothing to change), the
+ * lock file and state directory this run made go too: a refused run leaves the directory as it found it.
+ */
+function unlock(lock: ReturnType<typeof lockLedger> | undefined, main: string): void {
+  if (!lock) return;
+  let hasLedger = true;
+  try {
+    hasLedger = readFileState(ledgerPaths(main).ledger).exists;
+  } catch {
+    // unreadable ledger: keep everything as it is
+  }
+  if (hasLedger) lock.release();
+  else releaseState(main, emptyLedger(), lock);
 }
 
 /** After the last cleanup the state directory goes too, so cleanup leaves /etc as it found it. */
@@ -253,6 +270,7 @@ async function runHook(o: EngineOpOptions, runtimes: RuntimeSpec[], logger: Logg
   const lock = o.dryRun ? undefined : lockLedger(path);
   try {
     const { ledger: ledgerPath } = ledgerPaths(path);
+    if (lock) for (const p of [path, ledgerPath]) removeStaleTemps(p);
     const ledger = readLedger(ledgerPath);
     const snap = snapshot(path);
     const entry = ledger.files[path];
@@ -292,6 +310,6 @@ async function runHook(o: EngineOpOptions, runtimes: RuntimeSpec[], logger: Logg
     );
     return { ...base, changed: writes.map((w) => w.path) };
   } finally {
-    lock?.release();
+    unlock(lock, path);
   }
 }

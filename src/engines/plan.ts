@@ -5,17 +5,28 @@
  * The ledger makes three promises hold: cleanup gives back the original bytes when nobody touched the file
  * since setup; otherwise it takes back only what setup changed (previous default runtime included); and a
  * second identical setup writes nothing, because it is computed from the same baseline as the first.
- * Entries are per owner (the main runtime name), so setups with different names can share one file.
+ * Entries are per owner (the main runtime name), so setups with different names can share one file; how the
+ * ledger stays true when owners share entries or someone else edits the file between runs: owners.ts.
  */
-import { createHash } from 'node:crypto';
 import { isTable } from '../edit/path';
 import { ConfigError } from '../errors';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
-import { type Change, diffTrees, revertChanges, valueEquals } from './changes';
+import { type Change, diffTrees, valueEquals } from './changes';
 import { type ContainerdOptions, containerdEngine, detectContainerdVersion } from './containerd';
 import { crioEngine } from './crio';
 import { dockerEngine } from './docker';
 import { type ConfigDoc, parseConfig } from './document';
+import {
+  applyHandOver,
+  baselineOf,
+  claimsOf,
+  normalizeBefore,
+  type OwnerRecord,
+  rebaseEntry,
+  revertOwner,
+  sha256,
+  withoutOthers,
+} from './owners';
 import { cloneTree, setIn, type Tree } from './tree';
 import type { ConfigFormat, Engine, EngineName } from './types';
 
@@ -37,7 +48,7 @@ export interface LedgerFile {
   /** The bytes before the first setup that touched this file (null when it did not exist). */
   original: string | null;
   afterSha256: string;
-  owners: Record<string, { changes: Change[] }>;
+  owners: Record<string, OwnerRecord>;
 }
 
 export interface Ledger {
@@ -66,10 +77,16 @@ export interface Plan {
   readonly engine: Engine;
 }
 
-export function sha256(text: string | null): string {
-  return createHash('sha256')
-    .update(text ?? '')
-    .digest('hex');
+export { sha256 };
+
+/** The ledger with each snapshot's entry brought up to date with edits made by someone else (owners.ts). */
+function rebased(ledger: Ledger, snaps: readonly FileSnapshot[], format: ConfigFormat): Ledger {
+  const next: Ledger = cloneTree(ledger);
+  for (const s of snaps) {
+    const e = next.files[s.path];
+    if (e) rebaseEntry(e, s.path, s.text, format);
+  }
+  return next;
 }
 
 const FORMAT: Record<EngineName, ConfigFormat> = { docker: 'json', containerd: 'toml', crio: 'toml' };
@@ -81,18 +98,6 @@ function engineFor(req: EngineRequest, mainTree: Tree, mainText: string): Engine
   const empty = mainText.trim() === '' || Object.keys(mainTree).length === 0;
   const version = detectContainerdVersion(mainTree, empty, req.containerd.useLegacyConfig, file);
   return containerdEngine(version, req.containerd, file);
-}
-
-/** The file as it would be without this owner's earlier setup. */
-function baseline(snap: FileSnapshot, format: ConfigFormat, ledger: Ledger, owner: string): string | null {
-  const entry = ledger.files[snap.path];
-  const mine = entry?.owners[owner];
-  if (!entry || !mine) return snap.text;
-  const onlyOwner = Object.keys(entry.owners).length === 1;
-  if (onlyOwner && sha256(snap.text) === entry.afterSha256) return entry.existed ? entry.original : null;
-  if (snap.text === null) return null;
-  const doc = parseConfig(format, snap.text, snap.path);
-  return doc.render(revertChanges(cloneTree(doc.tree), mine.changes, snap.path).tree);
 }
 
 function globMatches(pattern: string, path: string): boolean {
@@ -122,6 +127,10 @@ function withVersionFirst(tree: Tree, version: number): Tree {
 
 interface Rendered {
   readonly snap: FileSnapshot;
+  /** Changes of this owner's earlier setup that other owners need now: still this owner's to take back. */
+  readonly kept: Change[];
+  /** What this owner needs in the file (owners.ts). */
+  readonly claims: Change[];
   readonly base: string | null;
   readonly tree0: Tree;
   readonly target: Tree;
@@ -146,7 +155,8 @@ function finish(
         : f.doc.render(f.target);
     if (after !== f.snap.text) writes.push({ path: f.snap.path, before: f.snap.text, after });
     const entry = next.files[f.snap.path];
-    if (unchanged) {
+    const shared = entry !== undefined && Object.keys(entry.owners).some((o) => o !== req.owner);
+    if (unchanged && !shared && f.kept.length === 0) {
       if (entry) delete entry.owners[req.owner];
       if (entry && Object.keys(entry.owners).length === 0) delete next.files[f.snap.path];
       continue;
@@ -157,17 +167,29 @@ function finish(
       afterSha256: '',
       owners: {},
     };
-    kept.owners[req.owner] = { changes: diffTrees(f.tree0, f.target) };
+    // An owner that changed nothing here (another owner's setup already made what it needs) is still
+    // recorded with its claims, so that owner's cleanup leaves them to it.
+    const changes = [
+      ...f.kept,
+      ...(unchanged ? [] : normalizeBefore(diffTrees(f.tree0, f.target), entry, req.owner)),
+    ];
+    kept.owners[req.owner] = { changes, claims: f.claims };
     kept.afterSha256 = sha256(after);
     next.files[f.snap.path] = kept;
   }
   return { writes, ledger: next, warnings, engine };
 }
 
-export function planSetup(req: EngineRequest, ledger: Ledger): Plan {
+export function planSetup(req: EngineRequest, before: Ledger): Plan {
   const format = FORMAT[req.engine];
+  const ledger = rebased(before, [req.main, ...(req.dropIn ? [req.dropIn.file] : [])], format);
   const warnings: string[] = [];
-  const mainBase = baseline(req.main, format, ledger, req.owner);
+  const { text: mainBase, kept: mainKept } = baselineOf(
+    ledger.files[req.main.path],
+    req.owner,
+    req.main,
+    format,
+  );
   const mainDoc = parseConfig(format, mainBase ?? '', req.main.path);
   const engine = engineFor(req, mainDoc.tree, mainBase ?? '');
   const version = 'version' in engine ? (engine.version as 1 | 2 | 3) : undefined;
@@ -179,16 +201,29 @@ export function planSetup(req: EngineRequest, ledger: Ledger): Plan {
     dropIn = undefined;
   }
   const disabled = mainDoc.tree.disabled_plugins;
-  const pluginId = version === undefined ? undefined : (engine as unknown as { pluginPath: string[] }).pluginPath[1]!;
-  if (Array.isArray(disabled) && pluginId && disabled.some((d) => d === 'cri' || d === pluginId || d === `io.containerd.grpc.v1.${pluginId}`)) {
-    warnings.push(`${req.main.path} disables the CRI plugin (disabled_plugins = ${JSON.stringify(disabled)}): the runtimes are registered, but Kubernetes cannot use them until the plugin is enabled`);
+  const pluginId =
+    version === undefined ? undefined : (engine as unknown as { pluginPath: string[] }).pluginPath[1]!;
+  if (
+    Array.isArray(disabled) &&
+    pluginId &&
+    disabled.some((d) => d === 'cri' || d === pluginId || d === `io.containerd.grpc.v1.${pluginId}`)
+  ) {
+    warnings.push(
+      `${req.main.path} disables the CRI plugin (disabled_plugins = ${JSON.stringify(disabled)}): the runtimes are registered, but Kubernetes cannot use them until the plugin is enabled`,
+    );
   }
   let mainTarget = cloneTree(mainDoc.tree);
   const files: Rendered[] = [];
   let target = mainTarget;
-  let dropRendered: Omit<Rendered, 'target'> | undefined;
+  let dropRendered: Omit<Rendered, 'target' | 'claims'> | undefined;
+  let pluginCopy: Tree = {};
   if (dropIn) {
-    const dropBase = baseline(dropIn.file, format, ledger, req.owner);
+    const { text: dropBase, kept } = baselineOf(
+      ledger.files[dropIn.file.path],
+      req.owner,
+      dropIn.file,
+      format,
+    );
     const dropDoc = parseConfig(format, dropBase ?? '', dropIn.file.path);
     target = cloneTree(dropDoc.tree);
     if (version !== undefined) {
@@ -204,21 +239,56 @@ export function planSetup(req: EngineRequest, ledger: Ledger): Plan {
       ) {
         setIn(target, plugin, cloneTree(mainPlugin), dropIn.file.path);
       }
+      if (version === 2 && isTable(mainPlugin))
+        pluginCopy = { plugins: { [plugin[1]!]: cloneTree(mainPlugin) } };
       withImport(mainTarget, dropIn.importPath, req.main.path);
       if (Object.keys(mainDoc.tree).length === 0) mainTarget = withVersionFirst(mainTarget, version);
     }
-    dropRendered = { snap: dropIn.file, base: dropBase, tree0: dropDoc.tree, doc: dropDoc };
+    dropRendered = { snap: dropIn.file, kept, base: dropBase, tree0: dropDoc.tree, doc: dropDoc };
   } else if (version !== undefined && Object.keys(mainDoc.tree).length === 0) {
     mainTarget = target = withVersionFirst(mainTarget, version);
   }
-  for (const rt of req.runtimes) engine.addRuntime(target, rt, { source: mainDoc.tree });
+  // With other owners in the file, the template is the default runtime from before any of them ('' = none).
+  const mainEntry = ledger.files[req.main.path];
+  const add =
+    mainEntry && Object.keys(mainEntry.owners).some((o) => o !== req.owner)
+      ? {
+          source: mainDoc.tree,
+          templateDefault:
+            engine.defaultRuntime(withoutOthers(mainEntry, req.owner, mainDoc.tree, req.main.path)) ?? '',
+        }
+      : { source: mainDoc.tree };
+  for (const rt of req.runtimes) engine.addRuntime(target, rt, add);
   const wanted = req.runtimes.find((r) => r.isDefault);
+  // Not the default any more: un-default our runtime, but not a shared one (nvidia-cdi, nvidia-legacy) that
+  // another owner of this file made the default.
+  const shared = [req.main, req.dropIn?.file].some((s) =>
+    Object.keys((s && ledger.files[s.path]?.owners) ?? {}).some((o) => o !== req.owner),
+  );
+  const ours = shared ? [req.owner] : req.runtimes.map((r) => r.name);
   if (wanted) engine.setDefaultRuntime(target, wanted.name);
-  else if (req.runtimes.some((r) => r.name === engine.defaultRuntime(target)))
-    engine.setDefaultRuntime(target, undefined);
+  else if (ours.includes(engine.defaultRuntime(target) ?? '')) engine.setDefaultRuntime(target, undefined);
   if (req.enableCdi) engine.enableCdi(target);
-  files.push({ snap: req.main, base: mainBase, tree0: mainDoc.tree, target: mainTarget, doc: mainDoc });
-  if (dropRendered) files.push({ ...dropRendered, target });
+  // What this owner needs, whoever made it (owners.ts): its own setup applied to an empty file.
+  const needs: Tree = version === undefined ? {} : { version };
+  for (const rt of req.runtimes) engine.addRuntime(needs, rt, add);
+  if (wanted) engine.setDefaultRuntime(needs, wanted.name);
+  if (req.enableCdi) engine.enableCdi(needs);
+  const mainNeeds = !dropRendered
+    ? needs
+    : version === undefined
+      ? {}
+      : { version, imports: [dropIn!.importPath] };
+  files.push({
+    snap: req.main,
+    kept: mainKept,
+    base: mainBase,
+    tree0: mainDoc.tree,
+    target: mainTarget,
+    doc: mainDoc,
+    claims: claimsOf(mainNeeds),
+  });
+  if (dropRendered) files.push({ ...dropRendered, target, claims: claimsOf(pluginCopy, needs) });
   return finish(req, files, ledger, warnings, engine);
 }
 
@@ -237,11 +307,13 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
     let after: string | null = snap.text;
     if (entry && mine) {
       const onlyOwner = Object.keys(entry.owners).length === 1;
+      if (!onlyOwner) rebaseEntry(entry, snap.path, snap.text, format);
       if (onlyOwner && sha256(snap.text) === entry.afterSha256) {
         after = entry.existed ? entry.original : null;
       } else if (snap.text !== null) {
         const doc = snap === req.main ? mainDoc : parseConfig(format, snap.text, snap.path);
-        const { tree, conflicts } = revertChanges(cloneTree(doc.tree), mine.changes, snap.path);
+        const { tree, conflicts, handOver } = revertOwner(entry, req.owner, cloneTree(doc.tree), snap.path);
+        applyHandOver(entry, handOver);
         if (conflicts.length > 0) {
           warnings.push(
             `${snap.path} changed since setup; left these values as they are now: ${conflicts.join(', ')}`,
@@ -251,6 +323,8 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
       }
       delete entry.owners[req.owner];
       if (Object.keys(entry.owners).length === 0) delete next.files[snap.path];
+      // the others' record now starts from what this cleanup writes (keeps their byte-exact restore valid)
+      else entry.afterSha256 = sha256(after);
     } else if (snap.text !== null) {
       after = fallbackCleanup(req, snap, snap === req.main ? mainDoc : undefined, engine, warnings);
     }

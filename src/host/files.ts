@@ -21,7 +21,8 @@ export interface FileState {
   readonly mtimeMs?: number;
 }
 
-function describe(err: unknown): string {
+/** A short reason for a file-system error (`permission denied`, `is a directory`…). */
+export function describe(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   switch (e.code) {
     case 'EACCES':
@@ -108,6 +109,38 @@ function fsyncDir(dir: string): void {
 /** A temp name beside the target that never matches a daemon's config glob. */
 export function tempNameFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.ctk-tmp`);
+}
+
+/**
+ * Removes temp files a killed writer left beside `path` (hidden, never read by a daemon, but litter in /etc).
+ * Call it only while holding the lock that serialises every writer of `path`: a live writer's temp file would
+ * go too. Returns how many were removed.
+ */
+export function removeStaleTemps(path: string): number {
+  let target: string;
+  try {
+    target = resolveTarget(path);
+  } catch {
+    return 0;
+  }
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dirname(target));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !/^[0-9a-f]{12}\.ctk-tmp$/.test(n.slice(prefix.length))) continue;
+    try {
+      fs.unlinkSync(join(dirname(target), n));
+      removed++;
+    } catch {
+      // gone already, or not ours to remove: it never matches a daemon glob either way
+    }
+  }
+  return removed;
 }
 
 export function atomicWrite(path: string, data: string | Buffer, opts: WriteOptions = {}): void {

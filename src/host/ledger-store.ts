@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { decodeValue, encodeValue } from '../engines/changes';
 import { emptyLedger, type Ledger } from '../engines/plan';
-import { ConfigError } from '../errors';
-import { atomicWrite, readFileState, removeFile } from './files';
+import { ConfigError, HostError } from '../errors';
+import { atomicWrite, describe, readFileState, removeFile } from './files';
 import { type FileLock, lockFile } from './lock';
 
 export const STATE_DIR_NAME = '.ctk-installer';
@@ -51,9 +51,16 @@ export function writeLedger(path: string, ledger: Ledger): void {
 
 export function lockLedger(mainConfig: string, waitSeconds = 120): FileLock {
   const { dir, lock } = ledgerPaths(mainConfig);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new HostError(`${mainConfig}: cannot create the state directory ${dir}: ${describe(err)}`, {
+      file: mainConfig,
+    });
+  }
   return lockFile(lock, {
     waitSeconds,
+    dirMode: 0o700,
     heldMessage: `timed out after ${waitSeconds}s waiting for the lock on ${mainConfig}`,
   });
 }

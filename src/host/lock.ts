@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { HostError, LockedError } from '../errors';
+import { describe } from './files';
 
 export interface FileLock {
   readonly path: string;
@@ -22,14 +23,22 @@ export interface LockOptions {
   readonly heldMessage?: string;
   /** Mode for a lock file that does not exist yet. */
   readonly mode?: number;
+  /** Mode for the lock file's directory when it has to be (re)created. Default 0755. */
+  readonly dirMode?: number;
 }
 
 export function lockFile(path: string, opts: LockOptions): FileLock {
-  fs.mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   // A holder may unlink the lock file when it is done with it (see removeLockFile); whoever then got the lock
-  // on the unlinked inode must retry on the new file, or two processes would both "hold" it.
+  // on the unlinked inode must retry on the new file, or two processes would both "hold" it. The holder may
+  // have removed the directory too (the last cleanup removes the state directory), so it is made every time.
   for (;;) {
+    try {
+      fs.mkdirSync(dirname(path), { recursive: true, mode: opts.dirMode ?? 0o755 });
+    } catch (err) {
+      throw new HostError(`${path}: cannot create its directory: ${describe(err)}`, { file: path });
+    }
     const fd = openAndLock(path, opts);
+    if (fd === undefined) continue; // the directory went away between mkdir and open
     let same = false;
     try {
       same = fs.fstatSync(fd).ino === fs.statSync(path).ino;
@@ -41,11 +50,12 @@ export function lockFile(path: string, opts: LockOptions): FileLock {
   }
 }
 
-function openAndLock(path: string, opts: LockOptions): number {
+function openAndLock(path: string, opts: LockOptions): number | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, opts.mode ?? 0o644);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new HostError(`${path}: cannot open lock file: ${(err as Error).message}`, { file: path });
   }
   const args = [

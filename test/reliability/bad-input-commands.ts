@@ -1,0 +1,242 @@
+/** Bad-input cases for docker, cri-o, `runtime configure`, `toolkit`, `cdi` and `run`. */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BadInput, CRIO, crio, ctdFile, DOCKER, docker, hasNvidia, put } from './bad-input-kit';
+import { TK } from './support';
+
+export const COMMAND_CASES: readonly BadInput[] = [
+  // ---- docker
+  {
+    name: 'docker: JSON syntax error',
+    args: docker,
+    prepare: put('daemon.json', '{"a": }'),
+    status: 1,
+    message: /daemon\.json:1:\d+: /,
+  },
+  {
+    name: 'docker: comments are not JSON',
+    args: docker,
+    prepare: put('daemon.json', '{\n  // debug\n  "debug": true\n}\n'),
+    status: 1,
+    message: /daemon\.json:2:\d+: /,
+  },
+  {
+    name: 'docker: trailing comma',
+    args: docker,
+    prepare: put('daemon.json', '{"debug": true,}\n'),
+    status: 1,
+    message: /daemon\.json:1:\d+: /,
+  },
+  {
+    name: 'docker: duplicate key',
+    args: docker,
+    prepare: put('daemon.json', '{"debug": true, "debug": false}\n'),
+    status: 1,
+    message: /daemon\.json:1:\d+: /,
+  },
+  {
+    name: 'docker: root is an array',
+    args: docker,
+    prepare: put('daemon.json', '[]\n'),
+    status: 1,
+    message: /daemon\.json/,
+  },
+  {
+    name: 'docker: runtimes is a string',
+    args: docker,
+    prepare: put('daemon.json', '{"runtimes": "runc"}\n'),
+    status: 1,
+    message: /runtimes must be (a table|an object)/,
+  },
+  {
+    name: 'docker: default-runtime is a number',
+    args: docker,
+    prepare: put('daemon.json', '{"default-runtime": 5}\n'),
+    status: 1,
+    message: /default-runtime must be a string/,
+  },
+  {
+    name: 'docker: runtimes.nvidia is a string',
+    args: docker,
+    prepare: put('daemon.json', '{"runtimes": {"nvidia": "x"}}\n'),
+    status: 1,
+    message: /runtimes\.nvidia must be an object/,
+  },
+  {
+    name: 'docker: CRLF (works, stays CRLF)',
+    args: docker,
+    prepare: put('daemon.json', DOCKER.replace(/\n/g, '\r\n')),
+    status: 0,
+    check: (d) => assert.doesNotMatch(readFileSync(join(d, 'daemon.json'), 'utf8'), /[^\r]\n/),
+  },
+  {
+    name: 'docker: UTF-8 BOM (dockerd rejects it too)',
+    args: docker,
+    prepare: put('daemon.json', `\uFEFF${DOCKER}`),
+    status: 1,
+    message: /daemon\.json:1:1: /,
+  },
+  {
+    name: 'docker: empty file (works, as {})',
+    args: docker,
+    prepare: put('daemon.json', ''),
+    status: 0,
+    check: hasNvidia('daemon.json'),
+  },
+  // ---- cri-o
+  {
+    name: 'crio: signal restart is unsupported',
+    args: (d) => ['crio', 'setup', '--config', join(d, 'crio.conf'), '--restart-mode', 'signal', TK],
+    prepare: put('crio.conf', CRIO),
+    status: 2,
+    message: /supporting crio via signal is unsupported/,
+  },
+  {
+    name: 'crio: TOML syntax error',
+    args: crio,
+    prepare: put('crio.conf', '[crio.runtime\n'),
+    status: 1,
+    message: /crio\.conf:1:\d+: /,
+  },
+  {
+    name: 'crio: default_runtime is a boolean',
+    args: crio,
+    prepare: put('crio.conf', '[crio.runtime]\ndefault_runtime = true\n'),
+    status: 1,
+    message: /default_runtime must be a string/,
+  },
+  {
+    name: 'crio: hook mode, hooks dir is a file',
+    args: (d) => ['crio', 'setup', '--restart-mode', 'none', '--hooks-dir', join(d, 'hooks'), TK],
+    prepare: put('hooks', 'x'),
+    status: 1,
+    message: /not a directory/,
+  },
+  // ---- runtime configure
+  {
+    name: 'runtime configure: unknown --runtime',
+    args: (d) => ['runtime', 'configure', '--runtime', 'podman', '--config', join(d, 'x')],
+    status: 2,
+    message: /invalid value "podman" for --runtime/,
+  },
+  {
+    name: 'runtime configure: unknown --output',
+    args: (d) => [
+      'runtime',
+      'configure',
+      '--runtime',
+      'docker',
+      '--output',
+      'yaml',
+      '--config',
+      join(d, 'daemon.json'),
+    ],
+    prepare: put('daemon.json', DOCKER),
+    status: 2,
+    message: /invalid value "yaml" for --output/,
+  },
+  {
+    name: 'runtime configure --dry-run on a malformed file',
+    args: (d) => [
+      'runtime',
+      'configure',
+      '--runtime',
+      'containerd',
+      '--dry-run',
+      '--config',
+      join(d, 'config.toml'),
+    ],
+    prepare: ctdFile('[x\n'),
+    status: 1,
+    message: /config\.toml:1:\d+: /,
+  },
+  {
+    name: 'runtime configure: bad env RUNTIME',
+    args: (d) => ['runtime', 'configure', '--config', join(d, 'x')],
+    env: () => ({ RUNTIME: 'lxc' }),
+    status: 2,
+    message: /environment variable RUNTIME/,
+  },
+  // ---- toolkit
+  {
+    name: 'toolkit install without --toolkit-root',
+    args: () => ['toolkit', 'install'],
+    status: 2,
+    message: /--toolkit-root must be specified/,
+  },
+  {
+    name: 'toolkit install: relative --toolkit-root',
+    args: () => ['toolkit', 'install', '--toolkit-root', 'nvidia/toolkit'],
+    status: 2,
+    message: /must be an absolute path/,
+  },
+  {
+    name: 'toolkit install: --toolkit-root with a colon',
+    args: (d) => ['toolkit', 'install', '--toolkit-root', join(d, 'a:b')],
+    status: 2,
+    message: /must not contain ':'/,
+  },
+  {
+    name: 'toolkit install: bad --create-device-nodes',
+    args: (d) => ['toolkit', 'install', '--toolkit-root', join(d, 'tk'), '--create-device-nodes', 'all'],
+    status: 2,
+    message: /invalid --create-device-nodes value: "all"/,
+  },
+  {
+    name: 'toolkit install: bad env CDI_ENABLED',
+    args: (d) => ['toolkit', 'install', '--toolkit-root', join(d, 'tk')],
+    env: () => ({ CDI_ENABLED: 'yes please' }),
+    status: 2,
+    message: /invalid boolean value "yes please"/,
+  },
+  {
+    name: 'toolkit install: no toolkit artifacts in the source root',
+    args: (d) => [
+      'toolkit',
+      'install',
+      '--toolkit-root',
+      join(d, 'tk'),
+      '--toolkit-source-root',
+      join(d, 'empty'),
+    ],
+    prepare: (d) => mkdirSync(join(d, 'empty')),
+    status: 1,
+  },
+  {
+    name: 'toolkit delete: missing root (works: nothing to delete)',
+    args: (d) => ['toolkit', 'delete', '--toolkit-root', join(d, 'none')],
+    status: 0,
+  },
+  // ---- cdi and run (when registered)
+  {
+    name: 'cdi validate: malformed YAML',
+    needs: 'cdi',
+    reportsOnStdout: true,
+    args: (d) => ['cdi', 'validate', join(d, 'spec.yaml')],
+    prepare: put('spec.yaml', 'cdiVersion: "0.5.0"\nkind: [\n'),
+    status: 1,
+  },
+  {
+    name: 'cdi validate: invalid kind',
+    needs: 'cdi',
+    reportsOnStdout: true,
+    args: (d) => ['cdi', 'validate', join(d, 'spec.yaml')],
+    prepare: put('spec.yaml', 'cdiVersion: "0.5.0"\nkind: "no-slash"\ndevices: []\n'),
+    status: 1,
+  },
+  {
+    name: 'cdi generate: unknown --mode',
+    needs: 'cdi',
+    args: () => ['cdi', 'generate', '--mode', 'everything'],
+    status: 2,
+    message: /invalid value "everything" for --mode/,
+  },
+  {
+    name: 'run: bad env RUNTIME',
+    needs: 'run',
+    args: (d) => ['run', join(d, 'root')],
+    env: () => ({ RUNTIME: 'lxc' }),
+    status: 2,
+  },
+];
