@@ -7,10 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import type { IRuntimeClass } from 'kubernetes-models/node.k8s.io/v1/RuntimeClass';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
-import type { IRuntimeClass } from 'kubernetes-models/node.k8s.io/v1/RuntimeClass';
 import { stringify } from 'yaml';
 
 export const NAMESPACE = 'ctk-installer';
@@ -45,7 +45,10 @@ export const ENV: readonly IEnvVar[] = [
   { name: 'NO_CLEANUP_ON_EXIT', value: 'true' },
 ];
 
-const hostPath = (name: string, path: string, type: 'Directory' | 'DirectoryOrCreate') => ({ name, hostPath: { path, type } });
+const hostPath = (name: string, path: string, type: 'Directory' | 'DirectoryOrCreate') => ({
+  name,
+  hostPath: { path, type },
+});
 
 export const namespace: INamespace = {
   apiVersion: 'v1',
@@ -135,10 +138,14 @@ export const FILES: Readonly<Record<string, readonly object[]>> = {
   'runtime-classes.yaml': runtimeClasses,
 };
 
-const HEADER = '# Generated from deploy/manifests.ts (edit that, then: node --import tsx deploy/manifests.ts)\n';
+const HEADER =
+  '# Generated from deploy/manifests.ts (edit that, then: node --import tsx deploy/manifests.ts)\n';
 
 export function render(objects: readonly object[]): string {
-  return HEADER + objects.map((o) => `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('');
+  return (
+    HEADER +
+    objects.map((o) => `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('')
+  );
 }
 
 export function writeAll(dir = join(__dirname, 'kubernetes')): void {

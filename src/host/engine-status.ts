@@ -7,10 +7,11 @@
  * `waitForEngine` polls until the engine answers AND shows the expected state. Every failure before that is
  * "not yet": a containerd that just exited on SIGHUP leaves a stale socket (ECONNREFUSED) or none (ENOENT).
  */
+
+import type { EngineName } from '../engines/types';
 import { HostError, oneLine, VerifyError } from '../errors';
 import type { Logger } from '../log';
 import { type CriApi, criStatusRaw, type RuntimeCondition } from './cri-client';
-import type { EngineName } from '../engines/types';
 import { findSocketOwner } from './socket-owner';
 
 export interface DockerRuntime {

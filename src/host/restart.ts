@@ -9,15 +9,13 @@
  * (the packaged unit restarts it after 5 s). Callers must therefore verify the engine afterwards
  * (engine-status.ts `waitForEngine`), which also tolerates the socket being briefly absent.
  */
+import type { EngineName } from '../engines/types';
 import { CtkError, HostError, oneLine, UsageError } from '../errors';
 import type { Logger } from '../log';
 import { outputSummary, runProcess } from './proc';
 import { findSocketOwner } from './socket-owner';
 
 export type RestartMode = 'none' | 'signal' | 'systemd';
-import type { EngineName } from '../engines/types';
-
-export type { EngineName };
 
 export interface RestartRequest {
   engine: EngineName;

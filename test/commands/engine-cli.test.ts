@@ -29,6 +29,7 @@ function fresh(name: string, text: string | null): string {
 }
 const TK = '/usr/local/nvidia/toolkit';
 const NONE = ['--restart-mode', 'none'];
+// biome-ignore lint/suspicious/noExplicitAny: parsed test fixtures are walked by known key paths
 type T = Record<string, any>;
 const toml = (p: string) => parse(readFileSync(p, 'utf8')) as T;
 const cri = (t: T) => t.plugins['io.containerd.grpc.v1.cri'];
