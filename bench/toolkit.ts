@@ -9,17 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { installToolkit } from '../src/toolkit/install';
 import { TOOLKIT_COMMAND_SPECS, toolkitOptionsFrom } from '../src/toolkit/options';
+import { EXECUTABLES } from '../src/toolkit/plan';
 
 const RUNS = 15;
-const EXECUTABLES = [
-  'nvidia-container-runtime',
-  'nvidia-container-runtime.cdi',
-  'nvidia-container-runtime.legacy',
-  'nvidia-container-cli',
-  'nvidia-container-runtime-hook',
-  'nvidia-ctk',
-  'nvidia-cdi-hook',
-];
 
 export function fixture(dir: string): string {
   fs.mkdirSync(join(dir, 'usr/bin'), { recursive: true });
@@ -27,7 +19,7 @@ export function fixture(dir: string): string {
   // Sizes in the range of the real binaries' order of magnitude would only measure the disk; keep them small
   // but not empty.
   const body = `#!/bin/sh\n${'# padding\n'.repeat(2000)}`;
-  for (const name of EXECUTABLES) fs.writeFileSync(join(dir, 'usr/bin', name), body, { mode: 0o755 });
+  for (const { name } of EXECUTABLES) fs.writeFileSync(join(dir, 'usr/bin', name), body, { mode: 0o755 });
   for (const lib of ['libnvidia-container', 'libnvidia-container-go']) {
     fs.writeFileSync(join(dir, 'usr/lib64', `${lib}.so.1.17.8`), Buffer.alloc(256 * 1024, 1));
     fs.symlinkSync(`${lib}.so.1.17.8`, join(dir, 'usr/lib64', `${lib}.so.1`));

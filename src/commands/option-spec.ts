@@ -46,7 +46,7 @@ export function attr(flag: string): string {
   return `opt_${flag.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
-/** Adds the options to a commander command. Booleans take an optional `=value` (`--set-as-default=false`). */
+/** Adds the options to a commander command. Booleans also accept `--flag=value` (see rewriteBoolArgs). */
 export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command {
   for (const spec of specs) {
     for (const flag of [spec.flag, ...(spec.aliases ?? [])]) {
@@ -55,7 +55,9 @@ export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command 
       const arg = spec.kind === 'bool' ? '' : spec.kind === 'list' ? ' <values>' : ' <value>';
       const envText = spec.env?.length ? ` [env: ${spec.env.join(', ')}]` : '';
       const def =
-        spec.default === undefined || spec.default === '' ? '' : ` (default: ${String(spec.default)})`;
+        spec.default === undefined || String(spec.default) === ''
+          ? ''
+          : ` (default: ${String(spec.default)})`;
       const opt = new Option(
         `${short}--${flag}${arg}`,
         primary ? `${spec.description}${def}${envText}` : `alias of --${spec.flag}`,

@@ -38,6 +38,8 @@ export function describe(err: unknown): string {
       return 'read-only file system';
     case 'ENOSPC':
       return 'no space left on device';
+    case 'EBUSY':
+      return 'device or resource busy (a mount point?)';
     default:
       return e.message ?? String(err);
   }

@@ -25,6 +25,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HostError } from '../errors';
+import { describe } from '../host/files';
 import type { PlanEntry } from './plan';
 
 export const PID_FILE = 'toolkit.pid';
@@ -44,23 +45,12 @@ export interface Layout {
   readonly state: RootState;
 }
 
+/** The shared one-line reason, plus what a busy toolkit path usually means here. */
 export function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'ENOTDIR':
-      return 'a parent of this path is not a directory';
-    case 'EBUSY':
-      return 'device or resource busy (is the toolkit directory itself a mount point? mount its parent instead)';
-    default:
-      return e.message ?? String(err);
+  if ((err as NodeJS.ErrnoException).code === 'EBUSY') {
+    return 'device or resource busy (is the toolkit directory itself a mount point? mount its parent instead)';
   }
+  return describe(err);
 }
 
 function escapeRe(s: string): string {
