@@ -2,9 +2,12 @@
  * setup / cleanup of one engine, shared by every CLI persona: validate, lock, read, plan (pure), write
  * crash-safely, then restart and verify only when a file really changed.
  */
+
+import { isUtf8 } from 'node:buffer';
 import { rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { unifiedDiff } from '../edit/diff';
+import { valueEquals } from '../engines/changes';
 import { dockerTransition } from '../engines/docker-transition';
 import { ociHookText } from '../engines/ocihook';
 import {
@@ -22,7 +25,14 @@ import { UsageError } from '../errors';
 import { applyWrites } from '../host/apply-writes';
 import { waitForEngine } from '../host/engine-status';
 import { readFileState, removeStaleTemps } from '../host/files';
-import { ledgerPaths, lockLedger, readLedger, writeLedger } from '../host/ledger-store';
+import {
+  clearLedger,
+  ledgerPaths,
+  lockLedger,
+  readLedger,
+  removeLedgerTemps,
+  writeLedger,
+} from '../host/ledger-store';
 import { removeLockFile } from '../host/lock';
 import { type RestartMode, type RestartResult, restartEngine } from '../host/restart';
 import { findSocketOwner } from '../host/socket-owner';
@@ -71,10 +81,9 @@ export interface EngineOpResult {
 function snapshot(path: string): FileSnapshot {
   const st = readFileState(path);
   if (!st.exists) return { path, text: null };
-  const text = st.bytes.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(st.bytes))
-    throw new UsageError(`${path}: not valid UTF-8; refusing to edit it`);
-  return { path, text };
+  // checked on the bytes: decoding would silently replace invalid sequences
+  if (!isUtf8(st.bytes)) throw new UsageError(`${path}: not valid UTF-8; refusing to edit it`);
+  return { path, text: st.bytes.toString('utf8') };
 }
 
 function diffOf(writes: readonly FileWrite[]): string {
@@ -106,7 +115,10 @@ export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<E
   try {
     const { ledger: ledgerPath } = ledgerPaths(o.config);
     // a run killed mid-write leaves a hidden temp file; under the lock nobody else is writing these files
-    if (lock) for (const p of [o.config, dropInPath, ledgerPath]) if (p) removeStaleTemps(p);
+    if (lock) {
+      for (const p of [o.config, dropInPath]) if (p) removeStaleTemps(p);
+      removeLedgerTemps(ledgerPath);
+    }
     const ledger = readLedger(ledgerPath);
     const req: EngineRequest = {
       engine: o.engine,
@@ -180,7 +192,7 @@ export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<E
 }
 
 function writeLedgerIfChanged(path: string, before: Ledger, after: Ledger): void {
-  if (JSON.stringify(before) !== JSON.stringify(after)) writeLedger(path, after);
+  if (!valueEquals(before, after)) writeLedger(path, after);
 }
 
 /**
@@ -202,6 +214,8 @@ function unlock(lock: ReturnType<typeof lockLedger> | undefined, main: string): 
 /** After the last cleanup the state directory goes too, so cleanup leaves /etc as it found it. */
 function releaseState(config: string, ledger: Ledger, lock: ReturnType<typeof lockLedger> | undefined): void {
   if (!lock || Object.keys(ledger.files).length > 0) return;
+  // also original-bytes files a killed setup wrote before its ledger (ledger-store.ts)
+  clearLedger(ledgerPaths(config).ledger);
   removeLockFile(lock);
   try {
     rmdirSync(ledgerPaths(config).dir);
@@ -270,7 +284,10 @@ async function runHook(o: EngineOpOptions, runtimes: RuntimeSpec[], logger: Logg
   const lock = o.dryRun ? undefined : lockLedger(path);
   try {
     const { ledger: ledgerPath } = ledgerPaths(path);
-    if (lock) for (const p of [path, ledgerPath]) removeStaleTemps(p);
+    if (lock) {
+      removeStaleTemps(path);
+      removeLedgerTemps(ledgerPath);
+    }
     const ledger = readLedger(ledgerPath);
     const snap = snapshot(path);
     const entry = ledger.files[path];

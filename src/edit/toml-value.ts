@@ -32,9 +32,13 @@ export function tomlEquals(a: TomlValue, b: TomlValue): boolean {
     return true;
   }
   const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    if (!Object.hasOwn(b, k) || !tomlEquals(a[k] as TomlValue, b[k] as TomlValue)) return false;
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    // a re-parse lists keys in document order, like the target: the same key at the same place needs no lookup
+    if (kb[i] !== k && !Object.hasOwn(b, k)) return false;
+    if (!tomlEquals(a[k] as TomlValue, b[k] as TomlValue)) return false;
   }
   return true;
 }

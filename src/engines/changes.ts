@@ -26,28 +26,38 @@ export function valueEquals(a: unknown, b: unknown): boolean {
   }
   if (a instanceof Date || b instanceof Date) return String(a) === String(b);
   if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => valueEquals(v, b[i]))
-    );
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!valueEquals(a[i], b[i])) return false;
+    return true;
   }
-  if (isTable(a) && isTable(b)) {
-    const ka = Object.keys(a);
-    return (
-      ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && valueEquals(a[k], b[k]))
-    );
-  }
-  return false;
+  if (!isTable(a) || !isTable(b)) return false;
+  return tablesEqual(a, b);
 }
 
+/** Trees built from one document share their untouched tables, so most entries compare by identity. */
+function tablesEqual(a: Tree, b: Tree): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    // same key at the same place (the usual case) needs no lookup to know b has it
+    if ((kb[i] !== k && !Object.hasOwn(b, k)) || !valueEquals(a[k], b[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * The changes that turn `before` into `after`. Cost grows with what differs: equal entries (untouched tables
+ * shared by both trees) are passed over without building their path.
+ */
 export function diffTrees(before: Tree, after: Tree, prefix: string[] = []): Change[] {
   const out: Change[] = [];
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+  const visit = (key: string, hadBefore: boolean, hadAfter: boolean) => {
+    const b = hadBefore ? before[key] : undefined;
+    const a = hadAfter ? after[key] : undefined;
+    if (hadBefore && hadAfter && valueEquals(b, a)) return;
     const path = [...prefix, key];
-    const hadBefore = Object.hasOwn(before, key);
-    const hadAfter = Object.hasOwn(after, key);
-    const b = before[key];
-    const a = after[key];
-    if (hadBefore && hadAfter && valueEquals(b, a)) continue;
     if (hadAfter && isTable(a) && (!hadBefore || isTable(b))) {
       if (!hadBefore) out.push({ kind: 'create', path });
       out.push(...diffTrees(hadBefore ? (b as Tree) : {}, a, path));
@@ -69,7 +79,10 @@ export function diffTrees(before: Tree, after: Tree, prefix: string[] = []): Cha
         ...(hadAfter ? { after: a } : {}),
       });
     }
-  }
+  };
+  // keys of `before` first, then the new ones of `after`: the order changes are recorded (and reverted) in
+  for (const key of Object.keys(before)) visit(key, true, Object.hasOwn(after, key));
+  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) visit(key, false, true);
   return out;
 }
 

@@ -69,7 +69,10 @@ export function containerdEngine(
   const legacyDefault: KeyPath = [...containerd, 'default_runtime'];
   const runtimes = (tree: Tree) => tableAt(tree, runtimesPath, file);
 
-  /** First existing table among the default runtime (unless ours), runc, crun — from the source config. */
+  /**
+   * First existing table among the default runtime (unless ours), runc, crun — from the source config: a full
+   * copy, since addRuntime edits it (and its options) directly.
+   */
   function template(source: Tree, templateDefault: string | undefined): Tree | undefined {
     const current = templateDefault ?? stringAt(source, defaultName, file);
     const names = [current, 'runc', 'crun'].filter((n): n is string => !!n && !isNvidiaRuntimeName(n));

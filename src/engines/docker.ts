@@ -20,7 +20,8 @@ export function dockerEngine(file: string): Engine {
       if (existing !== undefined && !isTable(existing)) {
         throw new ConfigError(file, `runtimes.${rt.name} must be an object, found ${typeName(existing)}`);
       }
-      if (existing) existing.path = rt.binary;
+      // an existing entry may be shared with the parsed document: ensureTable gives a copy to change
+      if (existing) ensureTable(tree, ['runtimes', rt.name], file).path = rt.binary;
       else entries[rt.name] = { path: rt.binary, args: [] };
     },
     removeRuntime(tree, name) {

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { isTable } from '../edit/path';
 import { type Change, diffTrees, revertChanges, valueEquals } from './changes';
 import { parseConfig } from './document';
-import { cloneTree, deleteIn, type Tree } from './tree';
+import { deleteIn, editableCopy, type Tree } from './tree';
 import type { ConfigFormat } from './types';
 
 export interface OwnerRecord {
@@ -35,10 +35,23 @@ export interface OwnedFile {
   owners: Record<string, OwnerRecord>;
 }
 
+/**
+ * Hashes of the last few texts: one run asks for the same file's hash up to three times (rebase, baseline,
+ * result), and the ledger store for the original it read. Few, so a long-running process keeps no more
+ * than a handful of texts alive.
+ */
+const recent = new Map<string, string>();
+const RECENT_MAX = 3;
+
 export function sha256(text: string | null): string {
-  return createHash('sha256')
-    .update(text ?? '')
-    .digest('hex');
+  const t = text ?? '';
+  let h = recent.get(t);
+  if (h === undefined) {
+    h = createHash('sha256').update(t).digest('hex');
+    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
+    recent.set(t, h);
+  }
+  return h;
 }
 
 type SetChange = Extract<Change, { kind: 'set' }>;
@@ -59,12 +72,14 @@ function lookup(tree: Tree, path: readonly string[]): { found: boolean; value?: 
 
 /** An owner's claims: the trees it needs (merged, later ones win) as changes to an empty file. */
 export function claimsOf(...trees: Tree[]): Change[] {
+  // a new tree: the inputs share their tables with parsed documents and must not be written to
   const merge = (into: Tree, from: Tree): Tree => {
+    const out: Tree = { ...into };
     for (const [k, v] of Object.entries(from)) {
-      const cur = into[k];
-      into[k] = isTable(cur) && isTable(v) ? merge(cur, v) : cloneTree(v);
+      const cur = out[k];
+      out[k] = isTable(cur) && isTable(v) ? merge(cur, v) : v;
     }
-    return into;
+    return out;
   };
   return diffTrees(
     {},
@@ -81,7 +96,7 @@ export function rebaseEntry(entry: OwnedFile, path: string, text: string | null,
     entry.original = null;
   } else {
     const doc = parseConfig(format, text, path);
-    let tree = cloneTree(doc.tree);
+    let tree = editableCopy(doc.tree);
     for (const o of Object.values(entry.owners).reverse()) tree = revertChanges(tree, o.changes, path).tree;
     // a table one owner created may hold another's entries until that one is reverted too: drop the empty ones
     const creates = Object.values(entry.owners)
@@ -234,7 +249,7 @@ export function baselineOf(
     return { text: entry.existed ? entry.original : null, kept: [] };
   if (snap.text === null) return { text: null, kept: [] };
   const doc = parseConfig(format, snap.text, snap.path);
-  const r = revertOwner(entry, owner, cloneTree(doc.tree), snap.path);
+  const r = revertOwner(entry, owner, editableCopy(doc.tree), snap.path);
   return { text: doc.render(r.tree), kept: [...r.handOver.values()].flat() };
 }
 
@@ -243,7 +258,7 @@ export function baselineOf(
  * the same runtime table into nvidia-cdi and nvidia-legacy whatever default the others set meanwhile.
  */
 export function withoutOthers(entry: OwnedFile, owner: string, tree: Tree, file: string): Tree {
-  let t = cloneTree(tree);
+  let t = editableCopy(tree);
   for (const [, o] of others(entry, owner).reverse()) t = revertChanges(t, o.changes, file).tree;
   return t;
 }

@@ -27,7 +27,7 @@ import {
   sha256,
   withoutOthers,
 } from './owners';
-import { cloneTree, setIn, type Tree } from './tree';
+import { cloneTree, editableCopy, setIn, type Tree } from './tree';
 import type { ConfigFormat, Engine, EngineName } from './types';
 
 export interface FileSnapshot {
@@ -52,6 +52,7 @@ export interface LedgerFile {
 }
 
 export interface Ledger {
+  /** Of this in-memory shape; src/host/ledger-store.ts reads and writes it as on-disk format 1 or 2. */
   version: 1;
   files: Record<string, LedgerFile>;
 }
@@ -212,7 +213,7 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
       `${req.main.path} disables the CRI plugin (disabled_plugins = ${JSON.stringify(disabled)}): the runtimes are registered, but Kubernetes cannot use them until the plugin is enabled`,
     );
   }
-  let mainTarget = cloneTree(mainDoc.tree);
+  let mainTarget = editableCopy(mainDoc.tree);
   const files: Rendered[] = [];
   let target = mainTarget;
   let dropRendered: Omit<Rendered, 'target' | 'claims'> | undefined;
@@ -225,7 +226,7 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
       format,
     );
     const dropDoc = parseConfig(format, dropBase ?? '', dropIn.file.path);
-    target = cloneTree(dropDoc.tree);
+    target = editableCopy(dropDoc.tree);
     if (version !== undefined) {
       target = withVersionFirst(target, version);
       // containerd before 2.0 replaces a whole plugin table from an imported file, so a version 2 drop-in must
@@ -237,10 +238,9 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
         isTable(mainPlugin) &&
         !isTable((target.plugins as Tree | undefined)?.[plugin[1]!])
       ) {
-        setIn(target, plugin, cloneTree(mainPlugin), dropIn.file.path);
+        setIn(target, plugin, mainPlugin, dropIn.file.path);
       }
-      if (version === 2 && isTable(mainPlugin))
-        pluginCopy = { plugins: { [plugin[1]!]: cloneTree(mainPlugin) } };
+      if (version === 2 && isTable(mainPlugin)) pluginCopy = { plugins: { [plugin[1]!]: mainPlugin } };
       withImport(mainTarget, dropIn.importPath, req.main.path);
       if (Object.keys(mainDoc.tree).length === 0) mainTarget = withVersionFirst(mainTarget, version);
     }
@@ -312,7 +312,12 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
         after = entry.existed ? entry.original : null;
       } else if (snap.text !== null) {
         const doc = snap === req.main ? mainDoc : parseConfig(format, snap.text, snap.path);
-        const { tree, conflicts, handOver } = revertOwner(entry, req.owner, cloneTree(doc.tree), snap.path);
+        const { tree, conflicts, handOver } = revertOwner(
+          entry,
+          req.owner,
+          editableCopy(doc.tree),
+          snap.path,
+        );
         applyHandOver(entry, handOver);
         if (conflicts.length > 0) {
           warnings.push(
@@ -342,7 +347,7 @@ function fallbackCleanup(
   warnings: string[],
 ): string | null {
   if (!doc) return null; // the drop-in is ours by name: remove it
-  const tree = cloneTree(doc.tree);
+  const tree = editableCopy(doc.tree);
   for (const rt of req.runtimes) engine.removeRuntime(tree, rt.name);
   const current = engine.defaultRuntime(tree);
   if (req.runtimes.some((r) => r.name === current)) {
