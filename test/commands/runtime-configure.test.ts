@@ -46,19 +46,9 @@ test('--dry-run prints a unified diff of the file and changes nothing', () => {
 test('--output json summarises what changed, the runtimes and the restart', () => {
   const p = join(dir, 'daemon.json');
   writeFileSync(p, fixture('docker', 'tabs.json'));
-  const r = runCli([
-    'runtime',
-    'configure',
-    '--runtime=docker',
-    '--config',
-    p,
-    '--restart-mode',
-    'none',
-    '--set-as-default',
-    '--output',
-    'json',
-    '/opt/nv',
-  ]);
+  const args = ['runtime', 'configure', '--runtime=docker', '--config', p, '--restart-mode', 'none'];
+  const setup = [...args, '--set-as-default', '--output', 'json', '/opt/nv'];
+  const r = runCli(setup);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.changed, [p]);
@@ -69,34 +59,11 @@ test('--output json summarises what changed, the runtimes and the restart', () =
   });
   assert.deepEqual(out.restart, { mode: 'none', skipped: true });
   assert.equal(JSON.parse(readFileSync(p, 'utf8'))['default-runtime'], 'nvidia');
-  const again = JSON.parse(
-    runCli([
-      'runtime',
-      'configure',
-      '--runtime=docker',
-      '--config',
-      p,
-      '--restart-mode',
-      'none',
-      '--set-as-default',
-      '--output',
-      'json',
-      '/opt/nv',
-    ]).stdout,
-  );
+  const again = JSON.parse(runCli(setup).stdout);
   assert.deepEqual(again.changed, []);
   assert.equal(again.restart, null);
-  const undo = runCli([
-    'runtime',
-    'configure',
-    '--runtime=docker',
-    '--cleanup',
-    '--config',
-    p,
-    '--restart-mode',
-    'none',
-    '/opt/nv',
-  ]);
+  const undo = runCli([...args, '--cleanup', '/opt/nv']);
+
   assert.equal(undo.status, 0, undo.stderr);
   assert.equal(readFileSync(p, 'utf8'), fixture('docker', 'tabs.json'));
 });

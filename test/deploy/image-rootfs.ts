@@ -5,9 +5,9 @@
  * imported into a test dockerd with `tar -C rootfs -c . | docker import - TAG` (real-daemons.md).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { runProcessSync } from '../../src/host/proc';
+import { copyWithLibraries } from '../helpers/host-root';
 
 export const BUNDLE_PATH = '/usr/local/lib/ctk-installer/ctk-installer.cjs';
 /** The same names deploy/Dockerfile links (test/deploy/manifests.test.ts checks the Dockerfile has them). */
@@ -19,21 +19,6 @@ export const PERSONAS = [
   'containerd',
   'crio',
 ] as const;
-
-function copyWithLibraries(bin: string, root: string): void {
-  const dest = join(root, bin);
-  mkdirSync(dirname(dest), { recursive: true });
-  copyFileSync(bin, dest);
-  chmodSync(dest, 0o755);
-  const ldd = runProcessSync('ldd', [bin]);
-  if (ldd.code !== 0) throw new Error(`ldd ${bin} failed: ${ldd.stderr.trim()}`);
-  for (const lib of ldd.stdout.match(/\/\S+/g) ?? []) {
-    const target = join(root, lib);
-    if (existsSync(target)) continue;
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(lib, target);
-  }
-}
 
 export function buildRootfs(root: string, bundle: string, artifacts: string): string {
   for (const bin of [process.execPath, '/usr/bin/env', '/usr/bin/flock']) copyWithLibraries(bin, root);

@@ -22,10 +22,12 @@ export interface HostRoot {
   calls(): string[];
 }
 
-function copyWithLibraries(bin: string, root: string): void {
-  const dest = join(root, 'usr/bin', bin.split('/').pop()!);
-  copyFileSync(bin, dest);
-  chmodSync(dest, 0o755);
+/** Copies `bin` to `root/dest` (default: the same path under root) with every library `ldd` lists. */
+export function copyWithLibraries(bin: string, root: string, dest = bin): void {
+  const to = join(root, dest);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(bin, to);
+  chmodSync(to, 0o755);
   const ldd = runProcessSync('ldd', [bin]);
   if (ldd.code !== 0) throw new Error(`ldd ${bin} failed: ${ldd.stderr.trim()}`);
   for (const lib of ldd.stdout.match(/\/\S+/g) ?? []) {
@@ -43,7 +45,7 @@ function copyWithLibraries(bin: string, root: string): void {
 export function makeHostRoot(dir: string, systemctlScript: string): HostRoot {
   mkdirSync(join(dir, 'usr/bin'), { recursive: true });
   mkdirSync(join(dir, 'run'), { recursive: true });
-  copyWithLibraries('/bin/bash', dir);
+  copyWithLibraries('/bin/bash', dir, 'usr/bin/bash');
   if (!existsSync(join(dir, 'bin'))) symlinkSync('usr/bin', join(dir, 'bin'));
   if (!existsSync(join(dir, 'usr/bin/sh'))) symlinkSync('bash', join(dir, 'usr/bin/sh'));
   writeFileSync(join(dir, 'usr/bin/systemctl'), systemctlScript, { mode: 0o755 });
