@@ -3,41 +3,20 @@
  * crash-safely, then restart and verify only when a file really changed.
  */
 
-import { isUtf8 } from 'node:buffer';
-import { rmdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { unifiedDiff } from '../edit/diff';
-import { valueEquals } from '../engines/changes';
 import { dockerTransition } from '../engines/docker-transition';
-import { ociHookText } from '../engines/ocihook';
-import {
-  type EngineRequest,
-  emptyLedger,
-  type FileSnapshot,
-  type FileWrite,
-  type Ledger,
-  type Plan,
-  planCleanup,
-  planSetup,
-} from '../engines/plan';
+import { type EngineRequest, type Plan, planCleanup, planSetup } from '../engines/plan';
 import type { EngineName } from '../engines/types';
 import { UsageError } from '../errors';
 import { applyWrites } from '../host/apply-writes';
 import { waitForEngine } from '../host/engine-status';
-import { readFileState, removeStaleTemps } from '../host/files';
-import {
-  clearLedger,
-  ledgerPaths,
-  lockLedger,
-  readLedger,
-  removeLedgerTemps,
-  writeLedger,
-} from '../host/ledger-store';
-import { removeLockFile } from '../host/lock';
+import { removeStaleTemps } from '../host/files';
+import { ledgerPaths, lockLedger, readLedger, removeLedgerTemps, writeLedger } from '../host/ledger-store';
 import { type RestartMode, type RestartResult, restartEngine } from '../host/restart';
 import { findSocketOwner } from '../host/socket-owner';
 import type { Logger } from '../log';
 import { type RuntimeSpec, runtimeSet } from '../runtimes/runtime-set';
+import { runHook } from './crio-hook';
+import { diffOf, releaseState, snapshot, unlock, writeLedgerIfChanged } from './engine-state';
 
 export type Action = 'setup' | 'cleanup';
 
@@ -76,27 +55,6 @@ export interface EngineOpResult {
   readonly verified: boolean;
   readonly warnings: string[];
   readonly diff?: string;
-}
-
-function snapshot(path: string): FileSnapshot {
-  const st = readFileState(path);
-  if (!st.exists) return { path, text: null };
-  // checked on the bytes: decoding would silently replace invalid sequences
-  if (!isUtf8(st.bytes)) throw new UsageError(`${path}: not valid UTF-8; refusing to edit it`);
-  return { path, text: st.bytes.toString('utf8') };
-}
-
-function diffOf(writes: readonly FileWrite[]): string {
-  return writes
-    .map((w) =>
-      unifiedDiff(
-        w.before ?? '',
-        w.after ?? '',
-        w.before === null ? '/dev/null' : w.path,
-        w.after === null ? '/dev/null' : w.path,
-      ),
-    )
-    .join('');
 }
 
 export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<EngineOpResult> {
@@ -191,39 +149,6 @@ export async function runEngineOp(o: EngineOpOptions, logger: Logger): Promise<E
   }
 }
 
-function writeLedgerIfChanged(path: string, before: Ledger, after: Ledger): void {
-  if (!valueEquals(before, after)) writeLedger(path, after);
-}
-
-/**
- * Releases the lock. With no ledger for `main` (a failed first run, a setup that found nothing to change), the
- * lock file and state directory this run made go too: a refused run leaves the directory as it found it.
- */
-function unlock(lock: ReturnType<typeof lockLedger> | undefined, main: string): void {
-  if (!lock) return;
-  let hasLedger = true;
-  try {
-    hasLedger = readFileState(ledgerPaths(main).ledger).exists;
-  } catch {
-    // unreadable ledger: keep everything as it is
-  }
-  if (hasLedger) lock.release();
-  else releaseState(main, emptyLedger(), lock);
-}
-
-/** After the last cleanup the state directory goes too, so cleanup leaves /etc as it found it. */
-function releaseState(config: string, ledger: Ledger, lock: ReturnType<typeof lockLedger> | undefined): void {
-  if (!lock || Object.keys(ledger.files).length > 0) return;
-  // also original-bytes files a killed setup wrote before its ledger (ledger-store.ts)
-  clearLedger(ledgerPaths(config).ledger);
-  removeLockFile(lock);
-  try {
-    rmdirSync(ledgerPaths(config).dir);
-  } catch {
-    // not empty (another file's ledger lives there) or already gone
-  }
-}
-
 export async function restartAndVerify(
   o: Pick<
     EngineOpOptions,
@@ -275,58 +200,4 @@ export async function restartAndVerify(
   });
   logger.info(`${o.engine} shows the change`, { elapsed_ms: waited.elapsedMs });
   return { restart, verified: true };
-}
-
-/** cri-o hook mode: one whole file we own; setup writes it, cleanup gives back what was there. */
-async function runHook(o: EngineOpOptions, runtimes: RuntimeSpec[], logger: Logger): Promise<EngineOpResult> {
-  const path = join(o.hooksDir, o.hookFilename);
-  const text = ociHookText(dirname(runtimes[0]!.binary));
-  const lock = o.dryRun ? undefined : lockLedger(path);
-  try {
-    const { ledger: ledgerPath } = ledgerPaths(path);
-    if (lock) {
-      removeStaleTemps(path);
-      removeLedgerTemps(ledgerPath);
-    }
-    const ledger = readLedger(ledgerPath);
-    const snap = snapshot(path);
-    const entry = ledger.files[path];
-    let after: string | null;
-    const next: Ledger = structuredClone(ledger);
-    if (o.action === 'setup') {
-      after = text;
-      next.files[path] = entry ?? {
-        existed: snap.text !== null,
-        original: snap.text,
-        afterSha256: '',
-        owners: { hook: { changes: [] } },
-      };
-    } else {
-      after = entry ? (entry.existed ? entry.original : null) : null;
-      delete next.files[path];
-    }
-    const writes: FileWrite[] = after === snap.text ? [] : [{ path, before: snap.text, after }];
-    const base = {
-      engine: o.engine,
-      action: o.action,
-      runtimes,
-      warnings: [],
-      restart: null,
-      verified: false,
-    };
-    if (o.dryRun) return { ...base, changed: writes.map((w) => w.path), diff: diffOf(writes) };
-    if (o.action === 'setup') writeLedgerIfChanged(ledgerPath, ledger, next);
-    applyWrites(writes, o.action);
-    if (o.action === 'cleanup') {
-      writeLedger(ledgerPath, next);
-      releaseState(path, next, lock);
-    }
-    logger.info(
-      writes.length ? `${o.action === 'setup' ? 'Wrote' : 'Removed'} OCI hook` : 'OCI hook unchanged',
-      { file: path },
-    );
-    return { ...base, changed: writes.map((w) => w.path) };
-  } finally {
-    unlock(lock, path);
-  }
 }
