@@ -20,6 +20,14 @@ const PERSONAS: Readonly<Record<string, string>> = {
   'nvidia-toolkit': 'run',
 };
 
+/** The log format for errors raised before or outside a command's own logger (same rule as context.ts). */
+function errorLogFormat(args: readonly string[]): 'text' | 'json' {
+  const i = args.indexOf('--log-format');
+  const value =
+    i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--log-format='))?.slice('--log-format='.length);
+  return value === 'json' || (value === undefined && process.env.CTK_LOG_FORMAT === 'json') ? 'json' : 'text';
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const invokedAs = basename(argv[1] ?? '').replace(/\.(c?js|mjs)$/, '');
   const persona = PERSONAS[invokedAs];
@@ -31,9 +39,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // commander's own usage errors come out as the same one-line log entry as every other error
+      outputError: (s) => log.error(s.trim().replace(/^error:\s*/, '')),
+    });
   let args = argv.slice(2);
   if (persona) args = [persona, ...args];
+  const log = createLogger({ level: 'info', format: errorLogFormat(args) });
   const chosen = modulesFor(args);
   registerModules(program, chosen);
   try {
@@ -46,7 +59,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (err.exitCode === 0) return 0;
       return 2;
     }
-    const log = createLogger({ level: 'info', format: process.argv.includes('json') ? 'json' : 'text' });
     if (err instanceof CtkError) {
       log.error(err.message, err.hint ? { hint: err.hint } : {});
       return err.exitCode;
