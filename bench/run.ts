@@ -23,6 +23,8 @@ function timeSpawn(args: string[], runs: number, before?: () => void): { ms: num
     const t = process.hrtime.bigint();
     const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8' });
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.error)
+      throw new Error(`cannot run /usr/bin/time (install the Debian package "time"): ${r.error.message}`);
     if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
     rss = Math.max(rss, Number(r.stderr.trim().split('\n').pop()));
   }
