@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const floor = timeSpawn(['-e', '0'], 15);
     rows.push({ name: 'node -e 0 (floor)', ms: floor.ms, note: `rss ${floor.rssKb} KB` });
 
-    const small = containerdConfigWith(2);
+    const small = containerdConfigWith(6);
     const large = containerdConfigWith(3100);
     const s = inProcess(small, 15);
     const l = inProcess(large, 5);
