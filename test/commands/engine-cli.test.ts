@@ -166,9 +166,7 @@ describe('containerd setup flags and environment', () => {
   test('--drop-in-config / RUNTIME_DROP_IN_CONFIG and --drop-in-config-host-path', () => {
     const p = fresh('config.toml', fixture('containerd', 'k3s-style.toml'));
     const drop = join(p, '..', 'conf.d', '99-nvidia.toml');
-    ok([
-      'containerd',
-      'setup',
+    const dropArgs = [
       ...NONE,
       '--config',
       p,
@@ -177,7 +175,8 @@ describe('containerd setup flags and environment', () => {
       '--drop-in-config-host-path',
       '/etc/containerd/conf.d/99-nvidia.toml',
       TK,
-    ]);
+    ];
+    ok(['containerd', 'setup', ...dropArgs]);
     assert.deepEqual(toml(p).imports, ['/etc/containerd/conf.d/99-nvidia.toml']);
     assert.ok(cri(toml(drop)).containerd.runtimes.nvidia);
     assert.equal(
@@ -185,18 +184,7 @@ describe('containerd setup flags and environment', () => {
       'rancher/mirrored-pause:3.6',
       'drop-in carries the whole CRI table for containerd 1.x',
     );
-    ok([
-      'containerd',
-      'cleanup',
-      ...NONE,
-      '--config',
-      p,
-      '--drop-in-config',
-      drop,
-      '--drop-in-config-host-path',
-      '/etc/containerd/conf.d/99-nvidia.toml',
-      TK,
-    ]);
+    ok(['containerd', 'cleanup', ...dropArgs]);
     assert.equal(readFileSync(p, 'utf8'), fixture('containerd', 'k3s-style.toml'));
     assert.equal(existsSync(drop), false);
     const q = fresh('config.toml', 'version = 2\n');
