@@ -7,10 +7,10 @@
 import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { setExplicitBools } from './commands/context';
-import { rewriteBoolArgs } from './commands/option-spec';
 import { modulesFor, registerModules, specsOf } from './commands/registry';
 import { CtkError, oneLine } from './errors';
 import { createLogger } from './log';
+import { rewriteBoolArgs } from './options/option-spec';
 
 const PERSONAS: Readonly<Record<string, string>> = {
   docker: 'docker',

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, HostError, UsageError } from '../errors';
+import { addOptions, type OptionSpec, resolveOptions } from '../options/option-spec';
 import { contextFor } from './context';
-import { addOptions, type OptionSpec, resolveOptions } from './option-spec';
 import type { CommandModule } from './registry';
 
 export const CDI_GENERATE_SPECS: readonly OptionSpec[] = [

@@ -7,11 +7,11 @@ import { ENGINE_NAMES } from '../engines/presets';
 import type { EngineName } from '../engines/types';
 import { UsageError } from '../errors';
 import type { RestartMode } from '../host/restart';
+import { addOptions, type OptionSpec, type Resolved, resolveOptions } from '../options/option-spec';
+import { type RuntimePersona, runtimeOptionSpecs } from '../options/runtime-options';
 import { contextFor } from './context';
 import type { Action, EngineOpOptions, EngineOpResult } from './engine-op';
-import { addOptions, type OptionSpec, type Resolved, resolveOptions } from './option-spec';
 import type { CommandModule } from './registry';
-import { type RuntimePersona, runtimeOptionSpecs } from './runtime-options';
 
 const ONLY: Readonly<Record<string, EngineName>> = {
   useLegacyConfig: 'containerd',

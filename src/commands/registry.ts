@@ -1,8 +1,8 @@
 /** The list of command modules; the only place that knows them all. */
 import type { Command } from 'commander';
+import type { OptionSpec } from '../options/option-spec';
 import { cdiCommand } from './cdi';
 import { engineCommand } from './engine-cli';
-import type { OptionSpec } from './option-spec';
 import { runCommand } from './run';
 import { toolkitCommand } from './toolkit';
 

@@ -3,9 +3,9 @@
  * through a link named `toolkit`). Both share one flag set, as upstream, and validate it the same way.
  */
 import type { Command } from 'commander';
+import { addOptions, resolveOptions } from '../options/option-spec';
 import { TOOLKIT_COMMAND_SPECS, type ToolkitOptions, toolkitOptionsFrom } from '../toolkit/options';
 import { contextFor } from './context';
-import { addOptions, resolveOptions } from './option-spec';
 import type { CommandModule } from './registry';
 
 function optionsOf(cmd: Command): { options: ToolkitOptions; ctx: ReturnType<typeof contextFor> } {

@@ -5,14 +5,14 @@
  * Unknown flags, stray arguments and bad values are usage errors, never silently dropped.
  */
 import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors';
 import {
   addOptions,
   type OptionSpec,
   type Resolved,
   resolveOptions,
   rewriteBoolArgs,
-} from '../commands/option-spec';
-import { UsageError } from '../errors';
+} from '../options/option-spec';
 import { splitShellWords } from './shell-words';
 
 /** The flags found in `text`; `sources[name] === 'cli'` marks the ones it set. */

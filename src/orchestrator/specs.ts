@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import { specsFor } from '../commands/engine-cli';
-import { addOptions, type OptionSpec } from '../commands/option-spec';
 import { ENGINE_NAMES } from '../engines/presets';
 import type { EngineName } from '../engines/types';
+import { addOptions, type OptionSpec } from '../options/option-spec';
 import { TOOLKIT_SPECS } from '../toolkit/options';
 
 export const DEFAULT_PID_FILE = '/run/nvidia/toolkit/toolkit.pid';

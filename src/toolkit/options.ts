@@ -4,8 +4,8 @@
  * which it derives from its own install dir) and `toolkitOptionsFrom`.
  */
 import { posix } from 'node:path';
-import type { OptionSpec, Resolved } from '../commands/option-spec';
 import { UsageError } from '../errors';
+import type { OptionSpec, Resolved } from '../options/option-spec';
 
 export type EngineName = 'docker' | 'containerd' | 'crio';
 

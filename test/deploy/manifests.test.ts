@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { daemonSet, ENV, FILES, READY_FILE, render } from '../../deploy/manifests';
-import { rewriteBoolArgs } from '../../src/commands/option-spec';
 import { ENGINE_NAMES } from '../../src/engines/presets';
+import { rewriteBoolArgs } from '../../src/options/option-spec';
 import {
   allRunSpecs,
   resolveRunOptions,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rewriteBoolArgs } from '../../src/commands/option-spec';
 import { UsageError } from '../../src/errors';
+import { rewriteBoolArgs } from '../../src/options/option-spec';
 import {
   allRunSpecs,
   destinationFrom,

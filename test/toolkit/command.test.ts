@@ -6,9 +6,9 @@ import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { parse } from 'smol-toml';
 import { setExplicitBools } from '../../src/commands/context';
-import { rewriteBoolArgs } from '../../src/commands/option-spec';
 import { toolkitCommand } from '../../src/commands/toolkit';
 import { UsageError } from '../../src/errors';
+import { rewriteBoolArgs } from '../../src/options/option-spec';
 import { makeArtifacts, tempDir } from './fixture';
 
 const base = tempDir('ctk-toolkit-cmd-');

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { Resolved } from '../../src/commands/option-spec';
+import type { Resolved } from '../../src/options/option-spec';
 import {
   TOOLKIT_COMMAND_SPECS,
   type ToolkitExtras,

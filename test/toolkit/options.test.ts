@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
-import { addOptions, resolveOptions, rewriteBoolArgs } from '../../src/commands/option-spec';
 import { UsageError } from '../../src/errors';
+import { addOptions, resolveOptions, rewriteBoolArgs } from '../../src/options/option-spec';
 import {
   checkCdiKind,
   TOOLKIT_COMMAND_SPECS,
