@@ -1,6 +1,6 @@
 /**
- * The toolkit's own `config.toml` (read by nvidia-container-runtime, the hook and nvidia-container-cli through
- * NVIDIA_CTK_CONFIG_FILE_PATH). Built from the built-in defaults of v1.18+ (no file is read) plus the flags, per
+ * The toolkit's own `config.toml`, read by nvidia-container-runtime and its hook (see plan.ts for how the
+ * wrappers point each toolkit version at it). Built from the built-in defaults of v1.18+ (no file is read) plus the flags, per
  * upstream-behaviour §4.3. Rendered with sorted keys and go-toml's indentation so it reads like the original's,
  * then parsed back with smol-toml and compared, so a rendering bug can never reach the disk.
  */
@@ -14,8 +14,13 @@ export interface TomlTable {
   readonly [key: string]: TomlValue;
 }
 
-/** Relative path of the config file inside the toolkit root. */
-export const CONFIG_REL_PATH = '.config/nvidia-container-runtime/config.toml';
+/**
+ * `$XDG_CONFIG_HOME` of the runtime wrappers, relative to the toolkit root. Toolkits up to v1.17 find their
+ * config only as `$XDG_CONFIG_HOME/nvidia-container-runtime/config.toml`, so the file must live exactly there.
+ */
+export const CONFIG_HOME_REL_PATH = '.config';
+/** Relative path of the config file inside the toolkit root (the one file every lookup must reach). */
+export const CONFIG_REL_PATH = posix.join(CONFIG_HOME_REL_PATH, 'nvidia-container-runtime/config.toml');
 
 function defaults(): Record<string, unknown> {
   return {

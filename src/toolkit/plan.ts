@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { HostFs } from '../cdi/host-fs-api';
 import { HostError } from '../errors';
-import { CONFIG_REL_PATH, renderToolkitConfig } from './config';
+import { CONFIG_HOME_REL_PATH, CONFIG_REL_PATH, renderToolkitConfig } from './config';
 import { CONTROL_NODES, type ControlNode } from './devices';
 import { EXECUTABLE_DIRS, isFileInRoot, LIBRARY_DIRS, type Located, locate } from './locate';
 import type { ToolkitOptions } from './options';
@@ -52,31 +52,56 @@ export interface InstallPlan {
 
 export const LIBRARIES = ['libnvidia-container.so.1', 'libnvidia-container-go.so.1'] as const;
 
-type Flavour = 'runtime' | 'cli' | 'hook' | 'ctk' | 'plain';
-/** The executables of v1.20+ and how each is installed (upstream-behaviour §4.2). */
-export const EXECUTABLES: readonly { readonly name: string; readonly flavour: Flavour }[] = [
+type Flavour = 'runtime' | 'cli' | 'hook' | 'tool';
+/**
+ * The executables and how each is installed: every one as `NAME.real` plus a wrapper (as v1.13–v1.19 did;
+ * v1.20 copies nvidia-cdi-hook as a plain file). nvidia-cdi-hook exists from v1.16 on: without it only the CDI
+ * spec, whose hooks run it, cannot be written.
+ */
+export const EXECUTABLES: readonly {
+  readonly name: string;
+  readonly flavour: Flavour;
+  readonly optional?: boolean;
+}[] = [
   { name: 'nvidia-container-runtime', flavour: 'runtime' },
   { name: 'nvidia-container-runtime.cdi', flavour: 'runtime' },
   { name: 'nvidia-container-runtime.legacy', flavour: 'runtime' },
   { name: 'nvidia-container-cli', flavour: 'cli' },
   { name: 'nvidia-container-runtime-hook', flavour: 'hook' },
-  { name: 'nvidia-ctk', flavour: 'ctk' },
-  { name: 'nvidia-cdi-hook', flavour: 'plain' },
+  { name: 'nvidia-ctk', flavour: 'tool' },
+  { name: 'nvidia-cdi-hook', flavour: 'tool', optional: true },
 ];
 
 const ROOT_ORIGIN = '--toolkit-root';
 
-function wrapperEnv(root: string, flavour: Flavour): Record<string, EnvValue> {
+/**
+ * How a wrapper hands the toolkit config to its binary, for every toolkit version we may install:
+ * - v1.13–v1.17 runtimes read only `$XDG_CONFIG_HOME/nvidia-container-runtime/config.toml` (else /etc's);
+ * - v1.13–v1.17 hooks read only the file named by `-config` (else the driver root's or /etc's);
+ * - v1.18+ runtimes and hooks also honour NVIDIA_CTK_CONFIG_FILE_PATH.
+ * All three name the same file, `<root>/` + CONFIG_REL_PATH.
+ */
+function wrapping(root: string, flavour: Flavour): { env: Record<string, EnvValue>; args?: string[] } {
   const path: EnvValue = { kind: 'prepend', value: root, variable: 'PATH' };
-  const config: EnvValue = { kind: 'literal', value: posix.join(root, CONFIG_REL_PATH) };
+  const configPath = posix.join(root, CONFIG_REL_PATH);
+  const config: EnvValue = { kind: 'literal', value: configPath };
   switch (flavour) {
     case 'runtime':
+      return {
+        env: {
+          NVIDIA_CTK_CONFIG_FILE_PATH: config,
+          PATH: path,
+          XDG_CONFIG_HOME: { kind: 'literal', value: posix.join(root, CONFIG_HOME_REL_PATH) },
+        },
+      };
     case 'hook':
-      return { NVIDIA_CTK_CONFIG_FILE_PATH: config, PATH: path };
+      return { env: { NVIDIA_CTK_CONFIG_FILE_PATH: config, PATH: path }, args: ['-config', configPath] };
     case 'cli':
-      return { LD_LIBRARY_PATH: { kind: 'prepend', value: root, variable: 'LD_LIBRARY_PATH' }, PATH: path };
-    default:
-      return { PATH: path };
+      return {
+        env: { LD_LIBRARY_PATH: { kind: 'prepend', value: root, variable: 'LD_LIBRARY_PATH' }, PATH: path },
+      };
+    case 'tool':
+      return { env: { PATH: path } };
   }
 }
 
@@ -110,30 +135,37 @@ export function planInstall(o: ToolkitOptions, fs: HostFs): InstallPlan {
   const fallbackOrigin =
     o.runtime.runtimes.length > 0 ? '--nvidia-container-runtime.runtimes' : 'the default low-level runtime';
   const found = new Map<string, Located>();
-  for (const { name, flavour } of EXECUTABLES) {
+  for (const { name, flavour, optional } of EXECUTABLES) {
     const exe = locate(fs, o.sourceRoot, name, EXECUTABLE_DIRS, true);
     if (exe === undefined) {
+      // An older toolkit (before v1.16) has no nvidia-cdi-hook; it is missing only if the CDI spec needs it.
+      if (optional && !o.cdi) continue;
+      const why = optional ? '; the CDI spec hooks run it, so CDI needs toolkit v1.16 or later' : '';
       missing.push(
-        `${name} (an executable file in ${EXECUTABLE_DIRS.map((d) => posix.join(o.sourceRoot, d)).join(', ')})`,
+        `${name} (an executable file in ${EXECUTABLE_DIRS.map((d) => posix.join(o.sourceRoot, d)).join(', ')}${why})`,
       );
       continue;
     }
     found.set(name, exe);
-    if (flavour === 'plain') {
-      entries.push({ kind: 'copy', path: name, source: exe.source, mode: exe.mode });
-      continue;
-    }
     const real = `${name}.real`;
     entries.push({ kind: 'copy', path: real, source: exe.source, mode: exe.mode });
+    const { env, args } = wrapping(root, flavour);
     const content = renderWrapper({
       target: posix.join(root, real),
-      env: wrapperEnv(root, flavour),
+      env,
+      args,
       moduleCheck: flavour === 'runtime' ? { modulesPath: o.procModulesPath, fallback } : undefined,
       origins: {
         target: ROOT_ORIGIN,
         fallback: fallbackOrigin,
         modulesPath: 'the modules file path',
-        env: { PATH: ROOT_ORIGIN, LD_LIBRARY_PATH: ROOT_ORIGIN, NVIDIA_CTK_CONFIG_FILE_PATH: ROOT_ORIGIN },
+        args: ROOT_ORIGIN,
+        env: {
+          PATH: ROOT_ORIGIN,
+          LD_LIBRARY_PATH: ROOT_ORIGIN,
+          NVIDIA_CTK_CONFIG_FILE_PATH: ROOT_ORIGIN,
+          XDG_CONFIG_HOME: ROOT_ORIGIN,
+        },
       },
     });
     entries.push({ kind: 'write', path: name, content, mode: (exe.mode | 0o111) & 0o7777 });

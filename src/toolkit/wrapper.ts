@@ -13,7 +13,10 @@
  *   }
  *   export NVIDIA_CTK_CONFIG_FILE_PATH='/usr/local/nvidia/toolkit/.config/nvidia-container-runtime/config.toml'
  *   export PATH='/usr/local/nvidia/toolkit'"${PATH:+:$PATH}"
+ *   export XDG_CONFIG_HOME='/usr/local/nvidia/toolkit/.config'
  *   exec '/usr/local/nvidia/toolkit/nvidia-container-runtime.real' "$@"
+ *
+ * Leading arguments (the hook's `-config PATH`) are quoted the same way and go before the caller's "$@".
  *
  * The module check is plain sh (no cat/grep: the engine may call us with a minimal PATH) and runs in a subshell
  * so its variables never touch the environment passed on. The modules file path is baked in at install time
@@ -30,6 +33,8 @@ export interface WrapperSpec {
   /** Absolute path of the wrapped binary in the final tree (`<root>/<name>.real`). */
   readonly target: string;
   readonly env: Readonly<Record<string, EnvValue>>;
+  /** Arguments passed before the caller's (e.g. `-config PATH`); each is single-quoted. */
+  readonly args?: readonly string[];
   /** Runtimes only: fall back to `fallback` while the `nvidia` module is not listed in `modulesPath`. */
   readonly moduleCheck?: { readonly modulesPath: string; readonly fallback: string };
   /** Where the values came from, for error messages (e.g. `--toolkit-root`). */
@@ -37,6 +42,7 @@ export interface WrapperSpec {
     readonly target?: string;
     readonly fallback?: string;
     readonly modulesPath?: string;
+    readonly args?: string;
     readonly env?: Readonly<Record<string, string>>;
   };
 }
@@ -90,7 +96,12 @@ export function renderWrapper(spec: WrapperSpec): string {
     if (!NAME.test(key)) throw new BugError(`invalid environment variable name ${JSON.stringify(key)}`);
     lines.push(`export ${key}=${renderValue(key, spec.env[key]!, o.env?.[key] ?? `the value of ${key}`)}`);
   }
-  lines.push(`exec ${shellQuote(spec.target, o.target ?? 'the wrapped executable path')} "$@"`);
+  const argv = [
+    shellQuote(spec.target, o.target ?? 'the wrapped executable path'),
+    ...(spec.args ?? []).map((a) => shellQuote(a, o.args ?? 'a wrapper argument')),
+    '"$@"',
+  ];
+  lines.push(`exec ${argv.join(' ')}`);
   return `${lines.join('\n')}\n`;
 }
 

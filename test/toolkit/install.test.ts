@@ -46,6 +46,7 @@ describe('installToolkit', () => {
       'libnvidia-container.so.1 ->',
       'libnvidia-container.so.1.17.8 644',
       'nvidia-cdi-hook 755',
+      'nvidia-cdi-hook.real 755',
       'nvidia-container-cli 755',
       'nvidia-container-cli.real 755',
       'nvidia-container-runtime 755',
@@ -72,7 +73,7 @@ describe('installToolkit', () => {
       hashOf('nvidia-container-runtime.real'),
       hashFile(join(src1, 'usr/bin/nvidia-container-runtime')),
     );
-    assert.equal(hashOf('nvidia-cdi-hook'), hashFile(join(src1, 'usr/bin/nvidia-cdi-hook')));
+    assert.equal(hashOf('nvidia-cdi-hook.real'), hashFile(join(src1, 'usr/bin/nvidia-cdi-hook')));
     assert.equal(
       fs.readFileSync(join(root, 'libnvidia-container-go.so.1.17.8'), 'utf8'),
       'ELF fake libnvidia-container-go v1\n',
@@ -98,38 +99,39 @@ describe('installToolkit', () => {
 
   it('runs each wrapper: the real binary with the toolkit environment, arguments exactly', () => {
     const args = ['create', '--bundle', '/run/x y', "it's", '$PATH', '`id`', ''];
-    const env = { PATH: '/usr/bin:/bin', LD_LIBRARY_PATH: '/opt/lib', KEEP: 'a b $c' };
+    const env = {
+      PATH: '/usr/bin:/bin',
+      LD_LIBRARY_PATH: '/opt/lib',
+      KEEP: 'a b $c',
+      XDG_CONFIG_HOME: '/home/x',
+    };
     const config = `${root}/.config/nvidia-container-runtime/config.toml`;
-    const cases: [string, string, Record<string, string | undefined>][] = [
-      ['nvidia-container-runtime', 'nvidia-container-runtime', { NVIDIA_CTK_CONFIG_FILE_PATH: config }],
-      [
-        'nvidia-container-runtime.cdi',
-        'nvidia-container-runtime.cdi',
-        { NVIDIA_CTK_CONFIG_FILE_PATH: config },
-      ],
-      [
-        'nvidia-container-runtime.legacy',
-        'nvidia-container-runtime.legacy',
-        { NVIDIA_CTK_CONFIG_FILE_PATH: config },
-      ],
-      [
-        'nvidia-container-runtime-hook',
-        'nvidia-container-runtime-hook',
-        { NVIDIA_CTK_CONFIG_FILE_PATH: config },
-      ],
-      ['nvidia-container-toolkit', 'nvidia-container-runtime-hook', { NVIDIA_CTK_CONFIG_FILE_PATH: config }],
+    // v1.13–v1.17 runtimes read $XDG_CONFIG_HOME/nvidia-container-runtime/config.toml, v1.18+ the variable.
+    const runtimeEnv = { NVIDIA_CTK_CONFIG_FILE_PATH: config, XDG_CONFIG_HOME: `${root}/.config` };
+    // v1.13–v1.17 hooks read only the file named by -config.
+    const hookEnv = { NVIDIA_CTK_CONFIG_FILE_PATH: config, XDG_CONFIG_HOME: '/home/x' };
+    const hookArgs = ['-config', config, ...args];
+    const untouched = { NVIDIA_CTK_CONFIG_FILE_PATH: undefined, XDG_CONFIG_HOME: '/home/x' };
+    const cases: [string, string, Record<string, string | undefined>, string[]][] = [
+      ['nvidia-container-runtime', 'nvidia-container-runtime', runtimeEnv, args],
+      ['nvidia-container-runtime.cdi', 'nvidia-container-runtime.cdi', runtimeEnv, args],
+      ['nvidia-container-runtime.legacy', 'nvidia-container-runtime.legacy', runtimeEnv, args],
+      ['nvidia-container-runtime-hook', 'nvidia-container-runtime-hook', hookEnv, hookArgs],
+      ['nvidia-container-toolkit', 'nvidia-container-runtime-hook', hookEnv, hookArgs],
       [
         'nvidia-container-cli',
         'nvidia-container-cli',
-        { LD_LIBRARY_PATH: `${root}:/opt/lib`, NVIDIA_CTK_CONFIG_FILE_PATH: undefined },
+        { ...untouched, LD_LIBRARY_PATH: `${root}:/opt/lib` },
+        args,
       ],
-      ['nvidia-ctk', 'nvidia-ctk', { NVIDIA_CTK_CONFIG_FILE_PATH: undefined, LD_LIBRARY_PATH: '/opt/lib' }],
+      ['nvidia-ctk', 'nvidia-ctk', { ...untouched, LD_LIBRARY_PATH: '/opt/lib' }, args],
+      ['nvidia-cdi-hook', 'nvidia-cdi-hook', { ...untouched, LD_LIBRARY_PATH: '/opt/lib' }, args],
     ];
-    for (const [file, real, expected] of cases) {
+    for (const [file, real, expected, realArgs] of cases) {
       const r = runWrapper('/bin/sh', join(root, file), args, env, base);
       assert.equal(r.status, 0, `${file}: ${r.stderr}`);
       assert.equal(r.stdout, `fake:${real}:v1\n`, file);
-      assert.deepEqual(r.args, args, file);
+      assert.deepEqual(r.args, realArgs, file);
       assert.equal(r.env?.get('PATH'), `${root}:/usr/bin:/bin`, file);
       assert.equal(r.env?.get('KEEP'), 'a b $c', file);
       for (const [k, v] of Object.entries(expected)) assert.equal(r.env?.get(k), v, `${file} ${k}`);
@@ -182,6 +184,13 @@ describe('installToolkit', () => {
       r.env?.get('NVIDIA_CTK_CONFIG_FILE_PATH'),
       `${odd}/.config/nvidia-container-runtime/config.toml`,
     );
+    assert.equal(r.env?.get('XDG_CONFIG_HOME'), `${odd}/.config`);
+    const hook = runWrapper('/bin/sh', join(odd, 'nvidia-container-toolkit'), ['prestart'], {}, base);
+    assert.deepEqual(hook.args, [
+      '-config',
+      `${odd}/.config/nvidia-container-runtime/config.toml`,
+      'prestart',
+    ]);
     const c = parse(
       fs.readFileSync(join(odd, '.config/nvidia-container-runtime/config.toml'), 'utf8'),
     ) as Record<string, Record<string, unknown>>;

@@ -55,8 +55,10 @@ describe('planInstall', () => {
     assert.equal(kinds.at(-1), 'write:.config/nvidia-container-runtime/config.toml');
     assert.ok(kinds.includes('copy:nvidia-container-runtime.real'));
     assert.ok(kinds.includes('write:nvidia-container-runtime'));
-    assert.ok(kinds.includes('copy:nvidia-cdi-hook'));
-    assert.ok(!kinds.includes('write:nvidia-cdi-hook'));
+    // nvidia-cdi-hook is wrapped like nvidia-ctk (as v1.16–v1.19 did), not copied as a plain file.
+    assert.ok(kinds.includes('copy:nvidia-cdi-hook.real'));
+    assert.ok(kinds.includes('write:nvidia-cdi-hook'));
+    assert.ok(!kinds.includes('copy:nvidia-cdi-hook'));
     assert.equal(plan.cdi, undefined);
     assert.equal(plan.deviceNodes, undefined);
   });
@@ -71,6 +73,20 @@ describe('planInstall', () => {
         e instanceof HostError &&
         /nvidia-ctk \(an executable file in/.test(e.message) &&
         /libnvidia-container-go\.so\.1 \(looked in/.test(e.message),
+    );
+  });
+
+  it('installs a pre-v1.16 tree without nvidia-cdi-hook, unless the CDI spec (whose hooks run it) is wanted', () => {
+    const old = makeArtifacts(join(base, 'src-v1.15'), { omit: ['nvidia-cdi-hook'] });
+    const plan = planInstall(o({ toolkitSourceRoot: old }), view);
+    assert.deepEqual(plan.warnings, []);
+    assert.ok(!plan.entries.some((e) => e.path.startsWith('nvidia-cdi-hook')));
+    assert.ok(plan.entries.some((e) => e.path === 'nvidia-ctk'));
+    assert.throws(
+      () => planInstall(o({ toolkitSourceRoot: old, cdiEnabled: true, cdiOutputDir: '/var/run/cdi' }), view),
+      (e: unknown) =>
+        e instanceof HostError &&
+        /nvidia-cdi-hook \(an executable file in .*CDI needs toolkit v1\.16 or later\)/.test(e.message),
     );
   });
 

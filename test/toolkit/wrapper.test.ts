@@ -9,7 +9,8 @@ import { fakeProgram, modulesFile, runWrapper, tempDir } from './fixture';
 const dir = tempDir('ctk-wrapper-');
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const SHELLS = ['/bin/sh', ...['/bin/bash', '/bin/dash'].filter((s) => fs.existsSync(s))];
+// dash and bash are both required: a missing one fails the test instead of skipping it.
+const SHELLS = ['/bin/sh', '/bin/dash', '/bin/bash'];
 const NASTY_ARGS = [
   'plain',
   'two words',
@@ -86,6 +87,11 @@ describe('renderWrapper', () => {
     assert.equal(text, `#! /bin/sh\nexport PATH='/r'"\${PATH:+:$PATH}"\nexec '/r/nvidia-ctk.real' "$@"\n`);
   });
 
+  it('puts leading arguments, each single-quoted, before the caller’s', () => {
+    const text = renderWrapper({ target: '/r/hook.real', env: {}, args: ['-config', "/r/it's.toml"] });
+    assert.equal(text, `#! /bin/sh\nexec '/r/hook.real' '-config' '/r/it'\\''s.toml' "$@"\n`);
+  });
+
   it('refuses a newline in any baked-in value, naming its origin', () => {
     const base = { target: '/r/x.real', env: {} };
     assert.throws(
@@ -100,6 +106,10 @@ describe('renderWrapper', () => {
           origins: { fallback: '--nvidia-container-runtime.runtimes' },
         }),
       /--nvidia-container-runtime.runtimes contains a newline/,
+    );
+    assert.throws(
+      () => renderWrapper({ ...base, args: ['-config', '/a\nb'], origins: { args: '--toolkit-root' } }),
+      /--toolkit-root contains a newline/,
     );
     assert.throws(
       () =>
@@ -168,6 +178,17 @@ describe('wrappers executed by /bin/sh', () => {
       // An empty LD_LIBRARY_PATH must not become "root:" (an empty entry means the current directory).
       assert.equal(r.env?.get('LD_LIBRARY_PATH'), root);
       assert.equal(r.env?.get('NVIDIA_CTK_CONFIG_FILE_PATH'), join(root, 'cfg "x".toml'));
+    });
+
+    it(`${shell}: leading arguments come first, exactly, then every caller argument`, () => {
+      const lead = ['-config', join(root, 'cfg "x".toml'), ''];
+      const w = install(
+        `wrapper-args-${shell.replaceAll('/', '_')}`,
+        renderWrapper({ target: real, env: {}, args: lead }),
+      );
+      const r = runWrapper(shell, w, NASTY_ARGS, callerEnv, dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.args, [...lead, ...NASTY_ARGS]);
     });
 
     it(`${shell}: an empty or unset list variable gets only the toolkit dir (no empty entry)`, () => {
