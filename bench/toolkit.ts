@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TOOLKIT_COMMAND_SPECS } from '../src/options/toolkit-options';
 import { installToolkit } from '../src/toolkit/install';
-import { TOOLKIT_COMMAND_SPECS, toolkitOptionsFrom } from '../src/toolkit/options';
+import { toolkitOptionsFrom } from '../src/toolkit/options';
 import { EXECUTABLES } from '../src/toolkit/plan';
 
 const RUNS = 15;

@@ -11,40 +11,15 @@ import { applyWrites } from '../host/apply-writes';
 import { waitForEngine } from '../host/engine-status';
 import { removeStaleTemps } from '../host/files';
 import { ledgerPaths, lockLedger, readLedger, removeLedgerTemps, writeLedger } from '../host/ledger-store';
-import { type RestartMode, type RestartResult, restartEngine } from '../host/restart';
+import { type RestartResult, restartEngine } from '../host/restart';
 import { findSocketOwner } from '../host/socket-owner';
 import type { Logger } from '../log';
+import type { Action, EngineOpOptions } from '../options/engine-op-options';
 import { type RuntimeSpec, runtimeSet } from '../runtimes/runtime-set';
 import { runHook } from './crio-hook';
 import { diffOf, releaseState, snapshot, unlock, writeLedgerIfChanged } from './engine-state';
 
-export type Action = 'setup' | 'cleanup';
-
-export interface EngineOpOptions {
-  readonly engine: EngineName;
-  readonly action: Action;
-  readonly runtimeDir: string;
-  readonly config: string;
-  readonly socket: string;
-  readonly restartMode: RestartMode;
-  readonly restartUnit: string;
-  readonly restartAttempts: number;
-  readonly restartIntervalMs: number;
-  readonly verifyTimeoutMs: number;
-  readonly runtimeName: string;
-  readonly setAsDefault: boolean;
-  readonly hostRoot: string;
-  readonly dropInConfig: string;
-  readonly dropInConfigHostPath: string;
-  readonly enableCdi: boolean;
-  readonly useLegacyConfig: boolean;
-  readonly runtimeType: string;
-  readonly annotationPrefixes: readonly string[];
-  readonly configMode: 'config' | 'hook';
-  readonly hooksDir: string;
-  readonly hookFilename: string;
-  readonly dryRun?: boolean;
-}
+export type { Action, EngineOpOptions };
 
 export interface EngineOpResult {
   readonly engine: EngineName;

@@ -5,7 +5,8 @@
  */
 import { accessSync, constants } from 'node:fs';
 import type { Command } from 'commander';
-import { addRunOptions, allRunSpecs, resolveRunOptions } from '../orchestrator/options';
+import { addRunOptions, allRunSpecs } from '../options/run-options';
+import { resolveRunOptions } from '../orchestrator/options';
 import { contextFor } from './context';
 import type { CommandModule } from './registry';
 

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { addOptions, resolveOptions } from '../options/option-spec';
-import { TOOLKIT_COMMAND_SPECS, type ToolkitOptions, toolkitOptionsFrom } from '../toolkit/options';
+import { TOOLKIT_COMMAND_SPECS } from '../options/toolkit-options';
+import { type ToolkitOptions, toolkitOptionsFrom } from '../toolkit/options';
 import { contextFor } from './context';
 import type { CommandModule } from './registry';
 

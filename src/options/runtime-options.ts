@@ -3,7 +3,7 @@
  * the DaemonSet entrypoint. Flags are the same for every engine; env names and defaults come from
  * PRESETS for the engine at hand (the generic RUNTIME_* / NVIDIA_* names first, as in the original).
  */
-import { PRESETS } from '../engines/presets';
+import { ENGINE_NAMES, PRESETS } from '../engines/presets';
 import type { EngineName } from '../engines/types';
 import type { OptionSpec } from './option-spec';
 
@@ -187,4 +187,77 @@ export function runtimeOptionSpecs(
       default: 'oci-nvidia-hook.json',
     },
   ];
+}
+
+/** Runtime flags that only one engine has; the others refuse them as unknown. */
+const ONLY: Readonly<Record<string, EngineName>> = {
+  useLegacyConfig: 'containerd',
+  runtimeType: 'containerd',
+  annotationPrefixes: 'containerd',
+  configMode: 'crio',
+  hooksDir: 'crio',
+  hookFilename: 'crio',
+};
+
+/** The runtime flags of one engine (every engine's flags when `engine` is undefined). */
+export function specsFor(engine: EngineName | undefined, persona: RuntimePersona): OptionSpec[] {
+  return runtimeOptionSpecs(engine, persona).filter(
+    (s) => engine === undefined || (ONLY[s.name] ?? engine) === engine,
+  );
+}
+
+/** `--runtime`: which engine `runtime configure` and `run` configure. */
+export const RUNTIME_ENGINE_SPEC: OptionSpec = {
+  name: 'runtime',
+  flag: 'runtime',
+  kind: 'string',
+  description: 'the container engine to configure',
+  env: ['RUNTIME'],
+  default: 'docker',
+  choices: ENGINE_NAMES,
+};
+
+/** The flags of `runtime configure` besides the runtime flags. */
+export const CONFIGURE_SPECS: readonly OptionSpec[] = [
+  RUNTIME_ENGINE_SPEC,
+  {
+    name: 'cleanup',
+    flag: 'cleanup',
+    kind: 'bool',
+    description: 'remove the NVIDIA runtimes instead of adding them',
+    default: false,
+  },
+  {
+    name: 'dryRun',
+    flag: 'dry-run',
+    kind: 'bool',
+    description: 'print a unified diff of what would change and change nothing',
+    default: false,
+  },
+  {
+    name: 'output',
+    flag: 'output',
+    kind: 'string',
+    description: 'text or json (a machine-readable summary on stdout)',
+    default: 'text',
+    choices: ['text', 'json'],
+  },
+];
+
+/**
+ * `runtime configure` is for node admins, like `nvidia-ctk runtime configure`: it does not make nvidia the
+ * default unless asked (field-notes A-25), and cri-o gets runtime entries rather than the legacy OCI hook.
+ */
+const CONFIGURE_DEFAULTS: Readonly<Record<string, OptionSpec['default']>> = {
+  setAsDefault: false,
+  configMode: 'config',
+};
+
+/** The runtime flags of `runtime configure` for one engine (all engines' when undefined). */
+export function configureSpecsFor(engine: EngineName | undefined): OptionSpec[] {
+  return specsFor(engine, 'cli').map((s) => ({
+    ...s,
+    default: s.name in CONFIGURE_DEFAULTS ? CONFIGURE_DEFAULTS[s.name] : s.default,
+    hidden: s.name === 'setAsDefault' ? false : s.hidden,
+  }));
 }

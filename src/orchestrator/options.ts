@@ -5,25 +5,14 @@
  */
 import { posix } from 'node:path';
 import { Command } from 'commander';
-import { engineOpOptions } from '../commands/engine-cli';
-import type { EngineOpOptions } from '../commands/engine-op';
 import type { EngineName } from '../engines/types';
 import { UsageError } from '../errors';
+import { type EngineOpOptions, engineOpOptions } from '../options/engine-op-options';
 import { attr, type OptionValue, type Resolved, resolveOptions } from '../options/option-spec';
+import { addRunOptions, RUN_SPECS, RUN_TOOLKIT_SPECS, runtimeSpecs } from '../options/run-options';
 import { runtimeSet } from '../runtimes/runtime-set';
 import { type ToolkitOptions, toolkitOptionsFrom } from '../toolkit/options';
 import { overlayRuntimeArgs, parseRuntimeArgs } from './runtime-args';
-import { addRunOptions, RUN_SPECS, RUN_TOOLKIT_SPECS, runtimeSpecs } from './specs';
-
-export {
-  addRunOptions,
-  allRunSpecs,
-  DEFAULT_INSTALL_DIR,
-  DEFAULT_PID_FILE,
-  RUN_SPECS,
-  RUN_TOOLKIT_SPECS,
-  runtimeSpecs,
-} from './specs';
 
 /** Host facts the resolution needs (kept out so it stays pure and testable). */
 export interface RunEnvironment {

@@ -8,12 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import { daemonSet, ENV, FILES, READY_FILE, render } from '../../deploy/manifests';
 import { ENGINE_NAMES } from '../../src/engines/presets';
 import { rewriteBoolArgs } from '../../src/options/option-spec';
-import {
-  allRunSpecs,
-  resolveRunOptions,
-  runOptionsCommand,
-  runtimeSpecs,
-} from '../../src/orchestrator/options';
+import { allRunSpecs, runtimeSpecs } from '../../src/options/run-options';
+import { resolveRunOptions, runOptionsCommand } from '../../src/orchestrator/options';
 import { runtimeSet } from '../../src/runtimes/runtime-set';
 import { unknownFields } from './k8s-fields';
 

@@ -7,8 +7,9 @@ import { runEngineOp } from '../../src/commands/engine-op';
 import { ConfigError } from '../../src/errors';
 import { memoryLogger } from '../../src/log';
 import { rewriteBoolArgs } from '../../src/options/option-spec';
+import { allRunSpecs } from '../../src/options/run-options';
 import { lowLevelRuntimes } from '../../src/orchestrator/low-level-runtimes';
-import { allRunSpecs, resolveRunOptions, runOptionsCommand } from '../../src/orchestrator/options';
+import { resolveRunOptions, runOptionsCommand } from '../../src/orchestrator/options';
 import { runtimesFor } from '../../src/orchestrator/steps';
 
 const C = { runtimeType: 'io.containerd.runc.v2', annotationPrefixes: [], useLegacyConfig: false };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../src/errors';
 import { rewriteBoolArgs } from '../../src/options/option-spec';
+import { allRunSpecs } from '../../src/options/run-options';
 import {
-  allRunSpecs,
   destinationFrom,
   type RunOptions,
   resolveRunOptions,

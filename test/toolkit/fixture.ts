@@ -10,12 +10,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Resolved } from '../../src/options/option-spec';
-import {
-  TOOLKIT_COMMAND_SPECS,
-  type ToolkitExtras,
-  type ToolkitOptions,
-  toolkitOptionsFrom,
-} from '../../src/toolkit/options';
+import { TOOLKIT_COMMAND_SPECS } from '../../src/options/toolkit-options';
+import { type ToolkitExtras, type ToolkitOptions, toolkitOptionsFrom } from '../../src/toolkit/options';
 
 export const EXECUTABLE_NAMES = [
   'nvidia-container-runtime',

@@ -3,12 +3,8 @@ import { describe, it } from 'node:test';
 import { Command } from 'commander';
 import { UsageError } from '../../src/errors';
 import { addOptions, resolveOptions, rewriteBoolArgs } from '../../src/options/option-spec';
-import {
-  checkCdiKind,
-  TOOLKIT_COMMAND_SPECS,
-  TOOLKIT_SPECS,
-  toolkitOptionsFrom,
-} from '../../src/toolkit/options';
+import { TOOLKIT_COMMAND_SPECS, TOOLKIT_SPECS } from '../../src/options/toolkit-options';
+import { checkCdiKind, toolkitOptionsFrom } from '../../src/toolkit/options';
 import { optionsWith } from './fixture';
 
 function parse(argv: string[], env: NodeJS.ProcessEnv = {}, warn?: (m: string) => void) {

@@ -3,8 +3,10 @@
  * it is killed. Prints `ready` once the loop is about to start. Argument: a JSON object
  * `{root, sources: [a, b], modules, start}`.
  */
+
+import { TOOLKIT_COMMAND_SPECS } from '../../../src/options/toolkit-options';
 import { installToolkit } from '../../../src/toolkit/install';
-import { TOOLKIT_COMMAND_SPECS, toolkitOptionsFrom } from '../../../src/toolkit/options';
+import { toolkitOptionsFrom } from '../../../src/toolkit/options';
 
 interface Job {
   readonly root: string;

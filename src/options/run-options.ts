@@ -4,11 +4,10 @@
  * installer persona. Registration on a commander command and the `--flag=bool` pre-pass live here too.
  */
 import type { Command } from 'commander';
-import { specsFor } from '../commands/engine-cli';
-import { ENGINE_NAMES } from '../engines/presets';
 import type { EngineName } from '../engines/types';
-import { addOptions, type OptionSpec } from '../options/option-spec';
-import { TOOLKIT_SPECS } from '../toolkit/options';
+import { addOptions, type OptionSpec } from './option-spec';
+import { RUNTIME_ENGINE_SPEC, specsFor } from './runtime-options';
+import { TOOLKIT_SPECS } from './toolkit-options';
 
 export const DEFAULT_PID_FILE = '/run/nvidia/toolkit/toolkit.pid';
 export const DEFAULT_INSTALL_DIR = '/usr/local/nvidia';
@@ -23,16 +22,7 @@ export const RUN_SPECS: readonly OptionSpec[] = [
     default: false,
     description: 'set everything up, then exit; the configuration stays in place',
   },
-  {
-    name: 'runtime',
-    flag: 'runtime',
-    short: 'r',
-    kind: 'string',
-    env: ['RUNTIME'],
-    default: 'docker',
-    choices: ENGINE_NAMES,
-    description: 'the container engine to configure',
-  },
+  { ...RUNTIME_ENGINE_SPEC, short: 'r' },
   {
     name: 'runtimeArgs',
     flag: 'runtime-args',
