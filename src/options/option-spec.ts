@@ -41,9 +41,13 @@ export function parseGoBool(raw: string, what: string): boolean {
   throw new UsageError(`invalid boolean value "${raw}" for ${what} (use true/false, 1/0, t/f)`);
 }
 
-/** The commander attribute a flag's value is stored under (aliases get their own, merged by resolveOptions). */
+/**
+ * The commander attribute a flag's value is stored under (aliases get their own, merged by resolveOptions).
+ * One-to-one: every character but a letter or digit is spelled as its code, so flags that differ only in '.'
+ * and '-' (the toolkit's and containerd's annotation-prefix flags) never share an attribute.
+ */
 export function attr(flag: string): string {
-  return `opt_${flag.replace(/[^A-Za-z0-9]/g, '_')}`;
+  return `opt_${flag.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`)}`;
 }
 
 /** Adds the options to a commander command. Booleans also accept `--flag=value` (see rewriteBoolArgs). */

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import type { EngineName } from '../engines/types';
 import { UsageError } from '../errors';
 import { type EngineOpOptions, engineOpOptions } from '../options/engine-op-options';
-import { attr, type OptionValue, type Resolved, resolveOptions } from '../options/option-spec';
+import { type OptionValue, type Resolved, resolveOptions } from '../options/option-spec';
 import { addRunOptions, RUN_SPECS, RUN_TOOLKIT_SPECS, runtimeSpecs } from '../options/run-options';
 import { runtimeSet } from '../runtimes/runtime-set';
 import { type ToolkitOptions, toolkitOptionsFrom } from '../toolkit/options';
@@ -61,10 +61,7 @@ function str(r: Resolved, name: string): string {
 /** Runtime flags given on the command line that the chosen engine does not have. */
 function foreignFlags(cmd: Command, engine: EngineName, h: RunEnvironment): string[] {
   const mine = new Set(runtimeSpecs(engine).map((s) => s.name));
-  // A runtime flag stored under the same attribute as a toolkit flag (the CDI annotation prefixes) is the
-  // toolkit's when the engine has no such flag.
-  const shared = new Set([...RUN_SPECS, ...RUN_TOOLKIT_SPECS].map((s) => attr(s.flag)));
-  const candidates = runtimeSpecs(undefined).filter((s) => !mine.has(s.name) && !shared.has(attr(s.flag)));
+  const candidates = runtimeSpecs(undefined).filter((s) => !mine.has(s.name));
   const all = resolveOptions(cmd, candidates, {}, h.explicitBools);
   return candidates.filter((s) => all.sources[s.name] === 'cli').map((s) => `--${s.flag}`);
 }

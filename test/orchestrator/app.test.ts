@@ -118,3 +118,51 @@ test('containerd: the runtimes and enable_cdi go to the drop-in, the main file o
     assert.equal(cri.containerd.runtimes[name]?.options.BinaryName, bin);
   }
 });
+
+// Issue 10 item 5: the toolkit's `--nvidia-container-runtime.modes.cdi.annotation-prefixes` and containerd's
+// `--nvidia-container-runtime-modes.cdi.annotation-prefixes` differ only in '.' vs '-'; each reaches its own file.
+test('containerd: the toolkit and the containerd annotation-prefix flags each set only their own value', {
+  skip,
+}, async () => {
+  const read = (root: string) => {
+    const drop = parseToml(readFileSync(`${root}/conf.d/config.toml`, 'utf8')) as {
+      plugins: Record<
+        string,
+        { containerd: { runtimes: Record<string, { container_annotations?: string[] }> } }
+      >;
+    };
+    const tk = parseToml(
+      readFileSync(`${root}/toolkit-test/toolkit/.config/nvidia-container-runtime/config.toml`, 'utf8'),
+    ) as { 'nvidia-container-runtime': { modes?: { cdi?: { 'annotation-prefixes'?: string[] } } } };
+    return {
+      engine: drop.plugins['io.containerd.grpc.v1.cri']!.containerd.runtimes.nvidia?.container_annotations,
+      toolkit: tk['nvidia-container-runtime'].modes?.cdi?.['annotation-prefixes'],
+    };
+  };
+  const both = testRoot();
+  const r = await runOrchestratorOnce(
+    bundle,
+    [
+      ...both.argv,
+      '--runtime=containerd',
+      '--nvidia-container-runtime.modes.cdi.annotation-prefixes=toolkit.example/',
+      '--nvidia-container-runtime-modes.cdi.annotation-prefixes=engine.example/',
+    ],
+    cleanEnv(),
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(read(both.root), { engine: ['engine.example/*'], toolkit: ['toolkit.example/'] });
+
+  const toolkitOnly = testRoot();
+  const t = await runOrchestratorOnce(
+    bundle,
+    [
+      ...toolkitOnly.argv,
+      '--runtime=containerd',
+      '--nvidia-container-runtime.modes.cdi.annotation-prefixes=toolkit.example/',
+    ],
+    cleanEnv(),
+  );
+  assert.equal(t.code, 0, t.stderr);
+  assert.deepEqual(read(toolkitOnly.root), { engine: undefined, toolkit: ['toolkit.example/'] });
+});

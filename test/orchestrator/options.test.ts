@@ -149,9 +149,14 @@ test('a flag of another engine is refused instead of ignored', () => {
     () => opts(['--config-mode', 'hook']),
     usage(/--config-mode cannot be used with --runtime=docker/),
   );
-  // The toolkit's annotation-prefix flag shares its storage with containerd's; it is still fine for docker.
+  // The toolkit's annotation-prefix flag is not containerd's (they differ in one '.'): fine for docker.
   const o = opts(['--nvidia-container-runtime.modes.cdi.annotation-prefixes', 'a/,b/']);
   assert.deepEqual(o.toolkit.runtime.cdiAnnotationPrefixes, ['a/', 'b/']);
+  assert.deepEqual(o.setup.annotationPrefixes, []);
+  assert.throws(
+    () => opts(['--nvidia-container-runtime-modes.cdi.annotation-prefixes', 'a/']),
+    usage(/--nvidia-container-runtime-modes.cdi.annotation-prefixes cannot be used with --runtime=docker/),
+  );
 });
 
 test('RUNTIME_ARGS: shell words parsed as runtime flags that beat the environment and the defaults', () => {
