@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { rmdirSync } from 'node:fs';
 import { unifiedDiff } from '../edit/diff';
-import { valueEquals } from '../engines/changes';
+import { valueEquals } from '../edit/value';
 import { emptyLedger, type FileSnapshot, type FileWrite, type Ledger } from '../engines/plan';
 import { UsageError } from '../errors';
 import { readFileState } from '../host/files';

@@ -22,6 +22,7 @@ import { applyEdits, type Edit } from './apply';
 import { parseStrictJson } from './json-parse';
 import { planEdits } from './json-plan';
 import { DEFAULT_INDENT, detectFormat, isJsonObject, renderJson } from './json-render';
+import { valueEquals } from './value';
 
 export { DEFAULT_INDENT, isJsonObject };
 
@@ -61,7 +62,7 @@ export function parseJson(text: string, file: string): JsonDoc {
  */
 export function planJson(doc: JsonDoc, target: JsonObject): Edit[] {
   assertJsonTree(target, doc.file);
-  if (jsonEquals(doc.value, target)) return [];
+  if (valueEquals(doc.value, target)) return [];
   if (/^[ \t\r\n]*$/.test(doc.text)) {
     // Nothing to preserve: a missing, empty or blank file becomes a fresh document.
     const fresh = renderJson(target, { unit: doc.format.indent ?? DEFAULT_INDENT, eol: doc.format.eol });
@@ -82,7 +83,7 @@ export function applyJson(doc: JsonDoc, target: JsonObject): string {
   } catch (err) {
     throw new BugError(`editing ${doc.file} produced invalid JSON: ${oneLine(err)}`);
   }
-  if (!jsonEquals(check.value, target)) {
+  if (!valueEquals(check.value, target)) {
     throw new BugError(`editing ${doc.file} did not produce the requested content`);
   }
   return out;
@@ -93,18 +94,6 @@ export function stringifyJson(value: JsonObject, indent: string = DEFAULT_INDENT
   assertJsonTree(value, '<new document>');
   const style = indent === '' ? { unit: null, eol: '\n', colon: '' } : { unit: indent, eol: '\n' };
   return `${renderJson(value, style)}\n`;
-}
-
-/** Deep equality of JSON values; key order does not matter, array order does. */
-export function jsonEquals(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEquals(x, b[i] as JsonValue));
-  }
-  if (!isJsonObject(a) || !isJsonObject(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => Object.hasOwn(b, k) && jsonEquals(a[k] as JsonValue, b[k] as JsonValue));
 }
 
 /** Engines build targets in code; anything JSON cannot hold (undefined, NaN, a class instance, a cycle) is a

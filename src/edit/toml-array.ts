@@ -18,7 +18,8 @@ import { parse as parseValues } from 'smol-toml';
 import { applyEdits, type Edit } from './apply';
 import type { TomlValue } from './toml';
 import type { ScanArray } from './toml-scan';
-import { renderInline, tomlEquals } from './toml-value';
+import { renderInline } from './toml-value';
+import { valueEquals } from './value';
 
 const LF = 10;
 const CR = 13;
@@ -33,7 +34,7 @@ export function arrayEdits(
 ): Edit[] | null {
   if (node.items.length !== cur.length) return null;
   let edits: Edit[] | null = null;
-  if (tgt.length > cur.length && cur.every((v, i) => tomlEquals(v, tgt[i] as TomlValue)))
+  if (tgt.length > cur.length && cur.every((v, i) => valueEquals(v, tgt[i] as TomlValue)))
     edits = appendEdits(new Layout(text, node), eol, tgt.slice(cur.length));
   else if (tgt.length < cur.length) edits = removeEdits(new Layout(text, node), keptEntries(cur, tgt));
   return edits && check(text, node, edits, tgt) ? edits : null;
@@ -44,7 +45,7 @@ function keptEntries(cur: readonly TomlValue[], tgt: readonly TomlValue[]): bool
   const kept: boolean[] = [];
   let j = 0;
   for (const v of cur) {
-    const keep = j < tgt.length && tomlEquals(v, tgt[j] as TomlValue);
+    const keep = j < tgt.length && valueEquals(v, tgt[j] as TomlValue);
     kept.push(keep);
     if (keep) j++;
   }
@@ -206,7 +207,7 @@ function check(text: string, node: ScanArray, edits: readonly Edit[], tgt: reado
   try {
     const out = applyEdits(text.slice(node.start, node.end), local);
     const parsed = parseValues(`v = ${out}`, { integersAsBigInt: 'asNeeded' }) as { v: TomlValue };
-    return tomlEquals(parsed.v, tgt as TomlValue);
+    return valueEquals(parsed.v, tgt as TomlValue);
   } catch {
     return false;
   }

@@ -10,14 +10,8 @@ import type { Edit } from './apply';
 import type { TomlTable, TomlValue } from './toml';
 import { arrayEdits } from './toml-array';
 import type { ScanInline, ScanKv, ScanValue } from './toml-scan';
-import {
-  isTomlTable,
-  renderInline,
-  renderKey,
-  renderNumber,
-  renderStringLike,
-  tomlEquals,
-} from './toml-value';
+import { renderInline, renderKey, renderNumber, renderStringLike } from './toml-value';
+import { isTable, valueEquals } from './value';
 
 /** Text for a changed value that keeps the old value's string style, and float-ness for numbers. */
 export function renderReplacement(node: ScanValue, b: TomlValue): string {
@@ -29,7 +23,7 @@ export function renderReplacement(node: ScanValue, b: TomlValue): string {
 /** Edits turning the value `node` (whose value is `a`) into `b`. */
 export function valueEdits(text: string, eol: string, node: ScanValue, a: TomlValue, b: TomlValue): Edit[] {
   let edits: Edit[] | null = null;
-  if (node.kind === 'inline' && isTomlTable(a) && isTomlTable(b)) edits = inlineEdits(text, eol, node, a, b);
+  if (node.kind === 'inline' && isTable(a) && isTable(b)) edits = inlineEdits(text, eol, node, a, b);
   else if (node.kind === 'array' && Array.isArray(a) && Array.isArray(b))
     edits = arrayEdits(text, eol, node, a, b);
   return (
@@ -59,7 +53,7 @@ function inlineEdits(
     if (removed[i]) return;
     const a = cur[name] as TomlValue;
     const b = tgt[name] as TomlValue;
-    if (!tomlEquals(a, b)) edits.push(...valueEdits(text, eol, kv.value, a, b));
+    if (!valueEquals(a, b)) edits.push(...valueEdits(text, eol, kv.value, a, b));
   });
   // Removed entries: a leading run takes the text up to the next entry; any other takes its separator.
   let lead = 0;

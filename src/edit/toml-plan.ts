@@ -11,7 +11,8 @@ import { assembleEdits, type Insert, type Removal } from './toml-edits';
 import type { Header, PathNode, TomlIndex } from './toml-index';
 import { valueEdits } from './toml-inline';
 import type { ScanKv } from './toml-scan';
-import { isTomlTable, renderInline, renderKey, tomlEquals } from './toml-value';
+import { renderInline, renderKey } from './toml-value';
+import { isTable, valueEquals } from './value';
 
 type Entry = readonly [string, TomlValue];
 interface Layout {
@@ -56,17 +57,17 @@ export class Planner {
         continue;
       }
       const a = cur[k] as TomlValue;
-      if (tomlEquals(a, b)) continue;
+      if (valueEquals(a, b)) continue;
       const child = this.child(node, path, k);
       if (child.kv) {
         this.replaceValue(child.kv, a, b);
         continue;
       }
       if (child.arrayOfTables) throw this.arrayError([...path, k], child);
-      if (!isTomlTable(a)) throw new BugError(`${this.file}: no source text for ${pathText([...path, k])}`);
+      if (!isTable(a)) throw new BugError(`${this.file}: no source text for ${pathText([...path, k])}`);
       // A dotted or implicit table exists only through what it holds: emptying it needs a fresh definition.
-      const emptied = isTomlTable(b) && isEmpty(b) && !isEmpty(a) && this.ix.kind(child) !== 'header';
-      if (isTomlTable(b) && !emptied) this.diffTable([...path, k], child, a, b);
+      const emptied = isTable(b) && isEmpty(b) && !isEmpty(a) && this.ix.kind(child) !== 'header';
+      if (isTable(b) && !emptied) this.diffTable([...path, k], child, a, b);
       else {
         this.removeKey(child);
         added.push([k, b]);
@@ -146,8 +147,8 @@ export class Planner {
       this.addDotted(path, node, entries);
       return;
     }
-    const scalars = entries.filter(([, v]) => !isTomlTable(v));
-    const tables = entries.filter(([, v]) => isTomlTable(v));
+    const scalars = entries.filter(([, v]) => !isTable(v));
+    const tables = entries.filter(([, v]) => isTable(v));
     if (scalars.length > 0 && kind !== 'implicit') this.addKvLines(path, node, scalars);
     if (tables.length === 0 && kind !== 'implicit') return;
     const offset = this.subtreeEnd(node);
@@ -211,7 +212,7 @@ export class Planner {
     const offset = lines.after(this.ix.kvEndLine(last));
     const out: string[] = [];
     const flatten = (segs: readonly string[], v: TomlValue): void => {
-      if (isTomlTable(v) && !isEmpty(v)) {
+      if (isTable(v) && !isEmpty(v)) {
         for (const k of Object.keys(v)) flatten([...segs, renderKey(k)], v[k] as TomlValue);
       } else out.push(`${indent}${segs.join('.')} = ${renderInline(v)}`);
     };
@@ -223,8 +224,8 @@ export class Planner {
   private addBlocks(offset: number, path: readonly string[], value: TomlTable, parent: Layout | null): void {
     const layout = this.layout(path, parent);
     const keys = Object.keys(value);
-    const scalars = keys.filter((k) => !isTomlTable(value[k]));
-    const tables = keys.filter((k) => isTomlTable(value[k]));
+    const scalars = keys.filter((k) => !isTable(value[k]));
+    const tables = keys.filter((k) => isTable(value[k]));
     // Intermediate tables with nothing of their own need no header: their sub-table headers imply them.
     if (scalars.length > 0 || tables.length === 0) {
       const kvs = scalars.map(

@@ -1,55 +1,14 @@
 /**
- * Value-level helpers for the TOML editor: deep equality and rendering of keys and values as TOML text.
- * Everything here is pure and independent of the document being edited.
+ * Value-level helpers for the TOML editor: rendering of keys and values as TOML text (equality and the table
+ * test are value.ts's). Everything here is pure and independent of the document being edited.
  */
 import { BugError } from '../errors';
-import type { TomlTable, TomlValue } from './toml';
-
-/** True for a TOML table in a value tree (a plain or null-prototype object; never an array or a date). */
-export function isTomlTable(v: unknown): v is TomlTable {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
+import type { TomlValue } from './toml';
+import { isTable } from './value';
 
 /** The TOML text of a date/time: smol-toml's TomlDate prints its own TOML form (local date, time, ...). */
 export function dateText(d: Date): string {
   return d.toISOString();
-}
-
-/**
- * Deep equality by TOML value: tables compare by key set (order is not part of the value), integers compare
- * across number/bigint, NaN equals NaN, dates compare by their TOML text.
- */
-export function tomlEquals(a: TomlValue, b: TomlValue): boolean {
-  if (a === b) return true;
-  if (typeof a === 'number' || typeof a === 'bigint') return numberEquals(a, b);
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && dateText(a) === dateText(b);
-  }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!tomlEquals(a[i] as TomlValue, b[i] as TomlValue)) return false;
-    return true;
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i] as string;
-    // a re-parse lists keys in document order, like the target: the same key at the same place needs no lookup
-    if (kb[i] !== k && !Object.hasOwn(b, k)) return false;
-    if (!tomlEquals(a[k] as TomlValue, b[k] as TomlValue)) return false;
-  }
-  return true;
-}
-
-function numberEquals(a: number | bigint, b: TomlValue): boolean {
-  if (typeof b === 'number') {
-    if (typeof a === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
-    return Number.isInteger(b) && BigInt(b) === a;
-  }
-  if (typeof b === 'bigint') return typeof a === 'bigint' ? a === b : Number.isInteger(a) && BigInt(a) === b;
-  return false;
 }
 
 const BARE_KEY = /^[A-Za-z0-9_-]+$/;
@@ -126,7 +85,7 @@ export function renderInline(v: TomlValue): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v instanceof Date) return dateText(v);
   if (Array.isArray(v)) return `[${v.map((e) => renderInline(e)).join(', ')}]`;
-  if (isTomlTable(v)) {
+  if (isTable(v)) {
     const keys = Object.keys(v);
     if (keys.length === 0) return '{}';
     return `{ ${keys.map((k) => `${renderKey(k)} = ${renderInline(v[k] as TomlValue)}`).join(', ')} }`;

@@ -18,7 +18,7 @@ import { TomlIndex } from './toml-index';
 import { Lines } from './toml-lines';
 import { Planner } from './toml-plan';
 import { scanToml, type TomlScan, TomlSyntaxError } from './toml-scan';
-import { isTomlTable, tomlEquals as valueEquals } from './toml-value';
+import { deepFreeze, isTable, valueEquals } from './value';
 
 export { TomlDate };
 /** Dates and times are smol-toml's TomlDate: a Date whose toISOString() is its TOML text. */
@@ -127,11 +127,6 @@ export function applyToml(doc: TomlDoc, target: TomlTable): string {
   return text;
 }
 
-/** Deep equality of TOML values (the safety check): key order does not matter, 1 == 1n, NaN == NaN. */
-export function tomlEquals(a: TomlValue, b: TomlValue): boolean {
-  return valueEquals(a, b);
-}
-
 /** Text of a brand-new file holding `value`: root keys first, then one header block per table. */
 export function stringifyToml(value: TomlTable): string {
   return applyToml(parseToml('', '(new file)'), value);
@@ -140,21 +135,13 @@ export function stringifyToml(value: TomlTable): string {
 /** A mutable deep copy of a value tree (dates stay TomlDate, unlike structuredClone). */
 export function cloneToml<T extends TomlValue>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => cloneToml(v)) as T;
-  if (isTomlTable(value)) {
+  if (isTable(value)) {
     // Null prototype, like the parser's tables: a `__proto__` key stays an ordinary key.
     const out: TomlTable = Object.create(null);
     for (const k of Object.keys(value)) out[k] = cloneToml(value[k] as TomlValue);
     return out as T;
   }
   return value;
-}
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !(v instanceof Date) && !Object.isFrozen(v)) {
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-    Object.freeze(v);
-  }
-  return v;
 }
 
 function firstLine(err: unknown): string {

@@ -4,7 +4,8 @@
  * the trees before and after setup; reverted only where the current value is still the one setup wrote.
  */
 import { TomlDate } from 'smol-toml';
-import { isTable, type KeyPath, pathText } from '../edit/path';
+import { pathText } from '../edit/path';
+import { isTable, lookupIn, valueEquals } from '../edit/value';
 import { deleteIn, setIn, type Tree } from './tree';
 
 export type Change =
@@ -14,38 +15,6 @@ export type Change =
   | { kind: 'append'; path: string[]; entries: unknown[]; created: boolean }
   /** A table setup created; removed on revert once it is empty again. */
   | { kind: 'create'; path: string[] };
-
-export function valueEquals(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === 'bigint' || typeof b === 'bigint') {
-    return (
-      (typeof a === 'bigint' || typeof a === 'number') &&
-      (typeof b === 'bigint' || typeof b === 'number') &&
-      BigInt(a as never) === BigInt(b as never)
-    );
-  }
-  if (a instanceof Date || b instanceof Date) return String(a) === String(b);
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!valueEquals(a[i], b[i])) return false;
-    return true;
-  }
-  if (!isTable(a) || !isTable(b)) return false;
-  return tablesEqual(a, b);
-}
-
-/** Trees built from one document share their untouched tables, so most entries compare by identity. */
-function tablesEqual(a: Tree, b: Tree): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    // same key at the same place (the usual case) needs no lookup to know b has it
-    if ((kb[i] !== k && !Object.hasOwn(b, k)) || !valueEquals(a[k], b[k])) return false;
-  }
-  return true;
-}
 
 /**
  * The changes that turn `before` into `after`. Cost grows with what differs: equal entries (untouched tables
@@ -90,15 +59,6 @@ function isPrefix(short: readonly unknown[], long: readonly unknown[]): boolean 
   return short.length < long.length && short.every((v, i) => valueEquals(v, long[i]));
 }
 
-function lookup(tree: Tree, path: KeyPath): { found: boolean; value?: unknown } {
-  let cur: unknown = tree;
-  for (const k of path) {
-    if (!isTable(cur) || !Object.hasOwn(cur, k)) return { found: false };
-    cur = cur[k];
-  }
-  return { found: true, value: cur };
-}
-
 /**
  * Takes back `changes` from `current` (a clone the caller owns), newest first. A value someone changed since
  * setup is left alone and reported as a conflict.
@@ -110,7 +70,7 @@ export function revertChanges(
 ): { tree: Tree; conflicts: string[] } {
   const conflicts: string[] = [];
   for (const c of [...changes].reverse()) {
-    const now = lookup(current, c.path);
+    const now = lookupIn(current, c.path);
     if (c.kind === 'set') {
       const untouched = c.hadAfter ? now.found && valueEquals(now.value, c.after) : !now.found;
       if (!untouched) {

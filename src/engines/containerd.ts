@@ -4,7 +4,8 @@
  * newer schema than the file on disk.
  */
 
-import { isTable, type KeyPath } from '../edit/path';
+import type { KeyPath } from '../edit/path';
+import { isTable } from '../edit/value';
 import { ConfigError } from '../errors';
 import { isNvidiaRuntimeName, type RuntimeSpec } from '../runtimes/runtime-set';
 import { cloneTree, deleteIn, ensureTable, setIn, stringAt, type Tree, tableAt, typeName } from './tree';

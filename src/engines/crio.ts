@@ -4,7 +4,8 @@
  * `runtime_root` and `monitor_path` carry over (field-notes A-23).
  */
 
-import { isTable, type KeyPath } from '../edit/path';
+import type { KeyPath } from '../edit/path';
+import { isTable } from '../edit/value';
 import { ConfigError } from '../errors';
 import { isNvidiaRuntimeName } from '../runtimes/runtime-set';
 import { cloneTree, deleteIn, setIn, stringAt, type Tree, tableAt, typeName } from './tree';

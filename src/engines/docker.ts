@@ -4,7 +4,7 @@
  * `features` is merged into, never replaced.
  */
 
-import { isTable } from '../edit/path';
+import { isTable } from '../edit/value';
 import { ConfigError } from '../errors';
 import { deleteIn, ensureTable, stringAt, type Tree, tableAt, typeName } from './tree';
 import type { Engine } from './types';

@@ -1,7 +1,8 @@
 /** One face for the two document kinds: parse once, then render a changed value tree as minimal edits. */
 import { applyJson, type JsonObject, parseJson } from '../edit/json';
 import { applyToml, parseToml, type TomlTable } from '../edit/toml';
-import { deepFreeze, type Tree } from './tree';
+import { deepFreeze } from '../edit/value';
+import type { Tree } from './tree';
 import type { ConfigFormat } from './types';
 
 export interface ConfigDoc {

@@ -14,8 +14,8 @@
  *   ANY owner, never another owner's value, so cleanups in any order never restore a runtime that is gone.
  */
 import { createHash } from 'node:crypto';
-import { isTable } from '../edit/path';
-import { type Change, diffTrees, revertChanges, valueEquals } from './changes';
+import { isTable, valueEquals } from '../edit/value';
+import { type Change, diffTrees, revertChanges } from './changes';
 import { parseConfig } from './document';
 import { deleteIn, editableCopy, type Tree } from './tree';
 import type { ConfigFormat } from './types';

@@ -8,10 +8,10 @@
  * Entries are per owner (the main runtime name), so setups with different names can share one file; how the
  * ledger stays true when owners share entries or someone else edits the file between runs: owners.ts.
  */
-import { isTable } from '../edit/path';
+import { isTable, valueEquals } from '../edit/value';
 import { ConfigError } from '../errors';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
-import { type Change, diffTrees, valueEquals } from './changes';
+import { type Change, diffTrees } from './changes';
 import { type ContainerdOptions, containerdEngine, detectContainerdVersion } from './containerd';
 import { crioEngine } from './crio';
 import { dockerEngine } from './docker';

@@ -10,7 +10,8 @@
  * write that breaks the rule throws instead of changing the document.
  */
 
-import { isTable, type KeyPath, pathText } from '../edit/path';
+import { type KeyPath, pathText } from '../edit/path';
+import { isTable } from '../edit/value';
 import { ConfigError } from '../errors';
 
 export type Tree = Record<string, unknown>;
@@ -55,15 +56,6 @@ export function cloneTree<T>(tree: T): T {
   if (Array.isArray(tree)) return tree.map((v) => cloneTree(v)) as T;
   if (isTable(tree)) return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, cloneTree(v)])) as T;
   return tree;
-}
-
-/** Freezes tables and arrays all the way down (a parsed document's value: see the rule above). */
-export function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !(v instanceof Date) && !Object.isFrozen(v)) {
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-    Object.freeze(v);
-  }
-  return v;
 }
 
 /** `parent[k]`, a table, made writable: copied into `parent` unless the root already owns it (`mine`). */

@@ -7,10 +7,10 @@ import {
   isJsonObject,
   type JsonObject,
   type JsonValue,
-  jsonEquals,
   parseJson,
   planJson,
 } from '../../src/edit/json';
+import { valueEquals } from '../../src/edit/value';
 
 const SEED = 20261129;
 const RUNS = 300;
@@ -123,7 +123,7 @@ test('random adds on random layouts: output parses to the target, adding again i
       (value, layout, ops) => {
         const text = renderDoc(value, layout);
         const original = parseJson(text, 'p.json');
-        assert.ok(jsonEquals(original.value, value));
+        assert.ok(valueEquals(original.value, value));
         // One step at a time, as repeated installs would do; keep every intermediate text.
         const texts = [text];
         let cur = original;
@@ -131,7 +131,7 @@ test('random adds on random layouts: output parses to the target, adding again i
           const target = applyAdd(cur.value, op);
           const out = applyJson(cur, target);
           cur = parseJson(out, 'p.json');
-          assert.ok(jsonEquals(cur.value, target));
+          assert.ok(valueEquals(cur.value, target));
           assert.deepEqual(planJson(cur, target), []);
           texts.push(out);
         }
@@ -290,12 +290,12 @@ test('arbitrary targets (removals, replacements, additions): valid output, untou
       for (const op of script) runFree(target, op);
       const out = applyJson(doc, target);
       const after = parseJson(out, 'p.json');
-      assert.ok(jsonEquals(after.value, target));
+      assert.ok(valueEquals(after.value, target));
       assert.deepEqual(planJson(after, target), []);
       const before = memberText(text);
       const now = memberText(out);
       for (const k of Object.keys(target)) {
-        if (Object.hasOwn(value, k) && jsonEquals(value[k] as JsonValue, target[k] as JsonValue)) {
+        if (Object.hasOwn(value, k) && valueEquals(value[k] as JsonValue, target[k] as JsonValue)) {
           assert.equal(now.get(k), before.get(k), `member ${JSON.stringify(k)} was rewritten`);
         }
       }

@@ -5,11 +5,11 @@ import {
   applyJson,
   isJsonObject,
   type JsonObject,
-  jsonEquals,
   parseJson,
   planJson,
   stringifyJson,
 } from '../../src/edit/json';
+import { valueEquals } from '../../src/edit/value';
 import { BugError, ConfigError } from '../../src/errors';
 
 const NV = '/usr/bin/nvidia-container-runtime';
@@ -32,7 +32,7 @@ function roundTrip(text: string): string {
   const target = withNvidia(doc.value);
   const added = applyJson(doc, target);
   const after = parseJson(added, 'daemon.json');
-  assert.ok(jsonEquals(after.value, target));
+  assert.ok(valueEquals(after.value, target));
   assert.deepEqual(planJson(after, target), [], 'adding twice must plan no edits');
   assert.equal(applyJson(after, doc.value), text, 'removing must restore the original bytes');
   return added;
@@ -255,12 +255,12 @@ describe('guards', () => {
     assert.equal(stringifyJson({}), '{}\n');
   });
 
-  test('jsonEquals ignores key order only', () => {
-    assert.ok(jsonEquals({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }));
-    assert.ok(!jsonEquals({ a: [1, 2] }, { a: [2, 1] }));
-    assert.ok(!jsonEquals({ a: null }, { a: {} }));
-    assert.ok(!jsonEquals({ a: 1 }, { a: 1, b: 1 }));
-    assert.ok(!jsonEquals([], {}));
+  test('valueEquals ignores key order only', () => {
+    assert.ok(valueEquals({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }));
+    assert.ok(!valueEquals({ a: [1, 2] }, { a: [2, 1] }));
+    assert.ok(!valueEquals({ a: null }, { a: {} }));
+    assert.ok(!valueEquals({ a: 1 }, { a: 1, b: 1 }));
+    assert.ok(!valueEquals([], {}));
   });
 
   test('format detection', () => {

@@ -9,8 +9,8 @@ import {
   TomlDate,
   type TomlTable,
   type TomlValue,
-  tomlEquals,
 } from '../../src/edit/toml';
+import { valueEquals } from '../../src/edit/value';
 import { BugError, ConfigError } from '../../src/errors';
 import { BOM, CRLF, ODD, tableAt, V2 } from './toml-fixtures';
 
@@ -83,7 +83,7 @@ describe('parseToml', () => {
   });
 });
 
-describe('tomlEquals', () => {
+describe('valueEquals (TOML values)', () => {
   const d = (s: string) => new TomlDate(s);
   const equal: [TomlValue, TomlValue][] = [
     [1, 1n],
@@ -108,11 +108,11 @@ describe('tomlEquals', () => {
     [d('1979-05-27'), d('1979-05-28')],
     [true, 1],
   ];
-  for (const [a, b] of equal) it(`${String(a)} equals ${String(b)}`, () => assert.ok(tomlEquals(a, b)));
+  for (const [a, b] of equal) it(`${String(a)} equals ${String(b)}`, () => assert.ok(valueEquals(a, b)));
   for (const [a, b] of different) {
     it(`${JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))} differs`, () => {
-      assert.ok(!tomlEquals(a, b));
-      assert.ok(!tomlEquals(b, a));
+      assert.ok(!valueEquals(a, b));
+      assert.ok(!valueEquals(b, a));
     });
   }
 });
@@ -132,7 +132,7 @@ describe('stringifyToml', () => {
       'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]\n\n' +
         '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia]\nruntime_type = "x"\n',
     );
-    assert.ok(tomlEquals(parseToml(text, 'new').value, value));
+    assert.ok(valueEquals(parseToml(text, 'new').value, value));
   });
 
   it('writes an empty file for an empty table', () => {

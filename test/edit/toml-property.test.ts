@@ -11,7 +11,7 @@ import {
   type TomlValue,
 } from '../../src/edit/toml';
 import { type ScanArray, type ScanValue, scanToml } from '../../src/edit/toml-scan';
-import { isTomlTable } from '../../src/edit/toml-value';
+import { isTable } from '../../src/edit/value';
 import { ARRAYS, FIXTURES, ODD, V2 } from './toml-fixtures';
 import { currentScan, legacyScan } from './toml-legacy-scan';
 
@@ -58,14 +58,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 /** Paths of every table reachable without going through an array. */
 function tablePaths(t: TomlTable, path: string[] = [], out: string[][] = []): string[][] {
   out.push(path);
-  for (const k of Object.keys(t)) if (isTomlTable(t[k])) tablePaths(t[k] as TomlTable, [...path, k], out);
+  for (const k of Object.keys(t)) if (isTable(t[k])) tablePaths(t[k] as TomlTable, [...path, k], out);
   return out;
 }
 
 function tableAt(root: TomlTable, path: readonly string[]): TomlTable | undefined {
   let cur: TomlValue | undefined = root;
-  for (const k of path) cur = isTomlTable(cur) && Object.hasOwn(cur, k) ? cur[k] : undefined;
-  return isTomlTable(cur) ? cur : undefined;
+  for (const k of path) cur = isTable(cur) && Object.hasOwn(cur, k) ? cur[k] : undefined;
+  return isTable(cur) ? cur : undefined;
 }
 
 /** Existing keys holding arrays of values (arrays of tables may be `[[x]]` sections, which are not edited). */
@@ -75,7 +75,7 @@ function plainArrays(t: TomlTable): [string[], string][] {
     const tt = tableAt(t, p) as TomlTable;
     for (const k of Object.keys(tt)) {
       const v = tt[k];
-      if (Array.isArray(v) && !(v.length > 0 && v.every(isTomlTable))) out.push([p, k]);
+      if (Array.isArray(v) && !(v.length > 0 && v.every(isTable))) out.push([p, k]);
     }
   }
   return out;

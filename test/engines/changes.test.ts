@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { TomlDate } from 'smol-toml';
-import { decodeValue, diffTrees, encodeValue, revertChanges, valueEquals } from '../../src/engines/changes';
+import { valueEquals } from '../../src/edit/value';
+import { decodeValue, diffTrees, encodeValue, revertChanges } from '../../src/engines/changes';
 import { cloneTree, type Tree } from '../../src/engines/tree';
 
 test('diff then revert on the untouched result gives the original tree', () => {

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import { deepFreeze } from '../../src/edit/value';
 import { containerdEngine } from '../../src/engines/containerd';
 import { dockerEngine } from '../../src/engines/docker';
 import { parseConfig } from '../../src/engines/document';
 import { claimsOf, sha256 } from '../../src/engines/owners';
-import {
-  cloneTree,
-  deepFreeze,
-  deleteIn,
-  editableCopy,
-  ensureTable,
-  setIn,
-  type Tree,
-} from '../../src/engines/tree';
+import { cloneTree, deleteIn, editableCopy, ensureTable, setIn, type Tree } from '../../src/engines/tree';
 
 const F = '/etc/f';
 const frozenTree = (): Tree =>

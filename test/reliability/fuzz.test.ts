@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { isTable } from '../../src/edit/path';
+import { isTable } from '../../src/edit/value';
 import { emptyLedger, type Ledger, planCleanup, planSetup } from '../../src/engines/plan';
 import type { EngineName } from '../../src/engines/types';
 import { requireBinary } from '../helpers/daemons';

@@ -4,8 +4,7 @@
  */
 
 import { parse as parseTomlValues } from 'smol-toml';
-import { isTable } from '../../src/edit/path';
-import { valueEquals } from '../../src/engines/changes';
+import { isTable, valueEquals } from '../../src/edit/value';
 import type { ContainerdOptions } from '../../src/engines/containerd';
 import { parseConfig } from '../../src/engines/document';
 import type { EngineRequest, FileSnapshot, Plan } from '../../src/engines/plan';
