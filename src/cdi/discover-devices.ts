@@ -2,8 +2,8 @@
  * Device discovery without NVML: GPUs from procfs, device numbers from the real device nodes under the dev
  * root, MIG instances from the capability files, and the control nodes every CUDA process opens.
  */
-import type { HostFs } from './host-fs-api';
-import { readText } from './host-fs-api';
+import type { HostFs } from '../host/host-fs-api';
+import { readText } from '../host/host-fs-api';
 import { compareBusIds, compareNatural, parseDeviceFileMinor, parseGpuInformation } from './proc-parse';
 import { joinRoot, resolveInRoot } from './root-path';
 

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { ConfigError } from '../errors';
-import type { FileKind, HostFs } from './host-fs-api';
+import type { FileKind, HostFs } from '../host/host-fs-api';
 import { is64BitLibc6, type LdCacheEntry, parseLdCache } from './ldcache';
 import { compareNatural } from './proc-parse';
 import { joinRoot, resolveInRoot } from './root-path';

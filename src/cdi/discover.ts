@@ -3,6 +3,8 @@
  * instances and driver version, the dev root for device numbers, the driver root for libraries and tools.
  * No NVML, no GPU, no process spawning: a temp-dir fixture exercises exactly the code a real host runs.
  */
+
+import { type HostFs, readText } from '../host/host-fs-api';
 import {
   type DeviceContext,
   type DiscoveredGpu,
@@ -20,7 +22,6 @@ import {
   discoverLibraries,
   type FileContext,
 } from './discover-files';
-import { type HostFs, readText } from './host-fs-api';
 import { parseDriverVersion, parseProcDevices } from './proc-parse';
 
 export type { DiscoveredGpu, DiscoveredMig, NodeInfo } from './discover-devices';

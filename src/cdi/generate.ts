@@ -5,9 +5,9 @@
  * `--driver-root-ctr-path` → `--driver-root`. Every spec returned has passed the validator.
  */
 import { BugError, HostError, UsageError } from '../errors';
+import type { HostFs } from '../host/host-fs-api';
 import type { Logger } from '../log';
 import { discover, type SpecMode } from './discover';
-import type { HostFs } from './host-fs-api';
 import { joinRoot } from './root-path';
 import {
   buildSpec,

@@ -6,7 +6,7 @@
  * happens to have at that path.
  */
 import { posix } from 'node:path';
-import type { FileStat, HostFs } from './host-fs-api';
+import type { FileStat, HostFs } from '../host/host-fs-api';
 
 const MAX_LINKS = 40; // Linux's own limit (ELOOP)
 

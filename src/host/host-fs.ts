@@ -1,11 +1,11 @@
 /**
- * node:fs implementation of the HostFs view used by CDI discovery (src/cdi/host-fs-api.ts). Synchronous on
+ * node:fs implementation of the HostFs view used by CDI discovery (host-fs-api.ts). Synchronous on
  * purpose: discovery makes a few hundred tiny stat/readdir calls, and the sync calls are faster than awaiting
  * each one (8 GPUs + MIG stays well under the 150 ms budget).
  */
 import * as fs from 'node:fs';
-import { decodeRdev, type FileKind, type FileStat, type HostFs } from '../cdi/host-fs-api';
 import { HostError } from '../errors';
+import { decodeRdev, type FileKind, type FileStat, type HostFs } from './host-fs-api';
 
 function absent(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;

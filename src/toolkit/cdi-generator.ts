@@ -4,8 +4,8 @@
  * The update-ldcache hook keeps its own ldconfig default, as in the original's installer.
  */
 import { generateSpec } from '../cdi/generate';
-import type { HostFs } from '../cdi/host-fs-api';
 import { renderSpec } from '../cdi/render';
+import type { HostFs } from '../host/host-fs-api';
 import type { Logger } from '../log';
 import type { CdiRequest } from './plan';
 

@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import type { HostFs } from '../cdi/host-fs-api';
 import { HostError, oneLine } from '../errors';
 import { atomicWrite } from '../host/files';
 import { nodeHostFs } from '../host/host-fs';
+import type { HostFs } from '../host/host-fs-api';
 import { runProcess } from '../host/proc';
 import { createLogger, type Logger } from '../log';
 import { type CdiGenerator, managementSpecGenerator } from './cdi-generator';

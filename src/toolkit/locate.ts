@@ -6,8 +6,8 @@
  * source root.
  */
 import { posix } from 'node:path';
-import type { HostFs } from '../cdi/host-fs-api';
 import { joinRoot, resolveInRoot } from '../cdi/root-path';
+import type { HostFs } from '../host/host-fs-api';
 
 export interface Located {
   /** The artifact's name as looked up, e.g. `libnvidia-container.so.1`. */

@@ -4,8 +4,8 @@
  * Artifacts are found through an injected read-only view, so this module stays pure.
  */
 import { posix } from 'node:path';
-import type { HostFs } from '../cdi/host-fs-api';
 import { HostError } from '../errors';
+import type { HostFs } from '../host/host-fs-api';
 import { CONFIG_HOME_REL_PATH, CONFIG_REL_PATH, renderToolkitConfig } from './config';
 import { CONTROL_NODES, type ControlNode } from './devices';
 import { EXECUTABLE_DIRS, isFileInRoot, LIBRARY_DIRS, type Located, locate } from './locate';

@@ -11,8 +11,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { FileStat, HostFs } from '../../src/cdi/host-fs-api';
 import { nodeHostFs } from '../../src/host/host-fs';
+import type { FileStat, HostFs } from '../../src/host/host-fs-api';
 import { type CacheEntry, writeLdCache } from './ldcache-writer';
 
 export const VERSION = '550.54.15';

@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { decodeRdev } from '../../src/cdi/host-fs-api';
 import { HostError } from '../../src/errors';
 import { nodeHostFs } from '../../src/host/host-fs';
+import { decodeRdev } from '../../src/host/host-fs-api';
 
 const root = process.getuid?.() === 0;
 

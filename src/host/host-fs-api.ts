@@ -1,7 +1,7 @@
 /**
- * The read-only file-system view CDI discovery needs. Discovery is pure logic over this interface, so it can
- * run against a temp-dir fixture, a driver container's root or the real host without change. The node:fs
- * implementation lives in src/host/host-fs.ts.
+ * The read-only file-system view CDI discovery and the toolkit installer need. Discovery is pure logic over
+ * this interface, so it can run against a temp-dir fixture, a driver container's root or the real host
+ * without change. The node:fs implementation lives beside it in host-fs.ts.
  *
  * Contract: a path that does not exist (ENOENT, or ENOTDIR on a parent) is an answer, never an error:
  * `undefined`, `[]` or `false`. Anything else (EACCES, EIO…) throws a HostError naming the path.
