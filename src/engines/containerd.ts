@@ -5,7 +5,7 @@
  */
 
 import type { KeyPath } from '../edit/path';
-import { isTable } from '../edit/value';
+import { getIn, isTable } from '../edit/value';
 import { ConfigError } from '../errors';
 import { isNvidiaRuntimeName, type RuntimeSpec } from '../runtimes/runtime-set';
 import { cloneTree, deleteIn, ensureTable, setIn, stringAt, type Tree, tableAt, typeName } from './tree';
@@ -131,7 +131,12 @@ export function containerdEngine(
     pluginPath: plugin,
     addRuntime,
     removeRuntime(tree, name) {
-      if (runtimes(tree)?.[name] === undefined) return;
+      const entry = runtimes(tree)?.[name];
+      if (entry === undefined) return;
+      // v1: the legacy default_runtime table that setup (--use-legacy-config) pointed at this runtime's binary
+      // goes with it, as in the original; a default_runtime table with any other binary is someone else's.
+      if (version === 1 && isTable(entry) && pointsAtSameBinary(entry, getIn(tree, legacyDefault)))
+        deleteIn(tree, legacyDefault, { prune: true });
       deleteIn(tree, [...runtimesPath, name], { prune: true });
     },
     defaultRuntime: (tree) => stringAt(tree, defaultName, file),
@@ -172,4 +177,15 @@ export function containerdEngine(
     },
     runtimeNames: (tree) => Object.keys(runtimes(tree) ?? {}),
   };
+}
+
+/** Whether two v1 runtime tables run one binary (options.BinaryName or options.Runtime in common). */
+function pointsAtSameBinary(a: Tree, b: unknown): boolean {
+  const binaries = (t: unknown): string[] => {
+    const o = isTable(t) ? t.options : undefined;
+    if (!isTable(o)) return [];
+    return [o.BinaryName, o.Runtime].filter((x): x is string => typeof x === 'string' && x !== '');
+  };
+  const mine = binaries(a);
+  return binaries(b).some((x) => mine.includes(x));
 }
