@@ -4,6 +4,7 @@
  * newer schema than the file on disk.
  */
 
+import { posix } from 'node:path';
 import type { KeyPath } from '../edit/path';
 import { getIn, isTable } from '../edit/value';
 import { ConfigError } from '../errors';
@@ -188,4 +189,28 @@ function pointsAtSameBinary(a: Tree, b: unknown): boolean {
   };
   const mine = binaries(a);
   return binaries(b).some((x) => mine.includes(x));
+}
+
+/**
+ * Whether the `imports` entry `entry` of the config file `mainPath` surely loads the file `path`, on every
+ * containerd we support. An entry without `*` is a literal path, resolved against the directory of the file
+ * that holds it (`conf.d/99-nvidia.toml` in /etc/containerd/config.toml is /etc/containerd/conf.d/99-nvidia.toml;
+ * a `?` alone is no pattern). An entry with `*` is a glob (`*`, `?` within one path segment); containerd 2.x
+ * resolves a relative one against that directory too, but containerd 1.6 globs it against its own working
+ * directory (`/` under systemd), so a relative glob is never taken as covering our drop-in: the absolute
+ * entry is added, and containerd loads a file matched twice only once.
+ */
+export function importLoads(entry: string, mainPath: string, path: string): boolean {
+  const dir = posix.dirname(mainPath);
+  const target = posix.resolve(dir, path);
+  if (!entry.includes('*')) return posix.resolve(dir, entry) === target;
+  if (!posix.isAbsolute(entry)) return false;
+  const re = new RegExp(
+    `^${posix
+      .normalize(entry)
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
+  return re.test(target);
 }

@@ -12,7 +12,7 @@ import { isTable, valueEquals } from '../edit/value';
 import { ConfigError } from '../errors';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
 import { type Change, diffTrees } from './changes';
-import { type ContainerdOptions, containerdEngine, detectContainerdVersion } from './containerd';
+import { type ContainerdOptions, containerdEngine, detectContainerdVersion, importLoads } from './containerd';
 import { crioEngine } from './crio';
 import { dockerEngine } from './docker';
 import { type ConfigDoc, parseConfig } from './document';
@@ -101,22 +101,12 @@ function engineFor(req: EngineRequest, mainTree: Tree, mainText: string): Engine
   return containerdEngine(version, req.containerd, file);
 }
 
-function globMatches(pattern: string, path: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*')
-      .replace(/\?/g, '[^/]')}$`,
-  );
-  return re.test(path);
-}
-
 function withImport(tree: Tree, importPath: string, file: string): void {
   const imports = tree.imports ?? [];
   if (!Array.isArray(imports) || imports.some((i) => typeof i !== 'string')) {
     throw new ConfigError(file, 'imports must be an array of strings');
   }
-  if ((imports as string[]).some((i) => i === importPath || globMatches(i, importPath))) return;
+  if ((imports as string[]).some((i) => importLoads(i, file, importPath))) return;
   tree.imports = [...imports, importPath];
 }
 
