@@ -14,6 +14,7 @@
 import { parse as parseValues, TomlDate, TomlError } from 'smol-toml';
 import { BugError, ConfigError } from '../errors';
 import { applyEdits, type Edit } from './apply';
+import { explainTomlError } from './toml-errors';
 import { TomlIndex } from './toml-index';
 import { Lines } from './toml-lines';
 import { Planner } from './toml-plan';
@@ -51,7 +52,8 @@ export function parseToml(text: string, file: string): TomlDoc {
   } catch (err) {
     if (!(err instanceof TomlError)) throw err;
     const reason = (err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
-    throw new ConfigError(file, reason, { line: err.line, column: err.column });
+    const at = explainTomlError(text, { line: err.line, column: err.column, reason });
+    throw new ConfigError(file, at.reason, at);
   }
   const scan = scanText(text, file);
   const nl = text.indexOf('\n');

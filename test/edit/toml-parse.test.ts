@@ -162,3 +162,43 @@ describe('safety and refusals', () => {
     assert.equal(applyToml(doc, cloneToml(doc.value)), doc.text);
   });
 });
+
+describe('parse errors say what was expected (issue 10 item 12)', () => {
+  const at = (text: string) => configError(() => parseToml(text, 'c.toml')).message;
+
+  it('an unclosed table header: `]` is missing at the end of the header, at that line:column', () => {
+    assert.equal(
+      at('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd\n  x = 1\n'),
+      'c.toml:2:48: expected `]` at the end of the table header `[plugins."io.containerd.grpc.v1.cri".containerd`',
+    );
+    assert.equal(at('[a.b'), 'c.toml:1:5: expected `]` at the end of the table header `[a.b`');
+    // A `]` or `#` inside a quoted key is not the end; a comment after the header is not part of it.
+    assert.equal(
+      at('[plugins."a]#b".c  # note\n'),
+      'c.toml:1:18: expected `]` at the end of the table header `[plugins."a]#b".c`',
+    );
+    assert.equal(at('\r\n[t\r\n'), 'c.toml:2:3: expected `]` at the end of the table header `[t`');
+  });
+
+  it('an array-of-tables header closed with one bracket, or none', () => {
+    assert.match(
+      at('[[a.b]\nx = 1\n'),
+      /^c\.toml:1:6: expected `]]` at the end of the array-of-tables header/,
+    );
+    assert.match(
+      at('[[a.b\nx = 1\n'),
+      /^c\.toml:1:6: expected `]]` at the end of the array-of-tables header/,
+    );
+  });
+
+  it('the other hand-made mistakes name what belongs there', () => {
+    assert.match(at('[a] x\n'), /^c\.toml:1:5: expected the end of the line .* after the table header$/);
+    assert.match(at('[]\n'), /^c\.toml:1:2: expected a key name in the table header/);
+    assert.match(at('a 1\n'), /^c\.toml:1:3: expected `=` after the key/);
+    assert.match(at('a =\n'), /^c\.toml:1:4: expected a value: /);
+    assert.match(at('a = "abc\n'), /^c\.toml:1:9: the string is not closed on its line/);
+    assert.match(at('a = """abc\n'), /^c\.toml:1:5: the multi-line string is never closed/);
+    assert.match(at('a = [1, 2\nb = 3\n'), /^c\.toml:2:1: expected `,` or the closing `\]` or `\}`/);
+    assert.match(at('a = 1 b\n'), /^c\.toml:1:7: expected the end of the line .* after the value$/);
+  });
+});
