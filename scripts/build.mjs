@@ -1,4 +1,5 @@
 // One CommonJS bundle per entry: the CLI (fast start) and the library API.
+import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -21,3 +22,6 @@ await build({
 });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs' });
 chmodSync('dist/ctk-installer.cjs', 0o755);
+// The flock addon (src/host/lock.ts falls back to flock(1) without it).
+const native = spawnSync('bash', ['scripts/build-native.sh'], { stdio: 'inherit' });
+if (native.status !== 0) process.exit(native.status ?? 1);

@@ -5,7 +5,7 @@
  * imported into a test dockerd with `tar -C rootfs -c . | docker import - TAG` (real-daemons.md).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { copyWithLibraries } from '../helpers/host-root';
 
@@ -26,6 +26,9 @@ export function buildRootfs(root: string, bundle: string, artifacts: string): st
   mkdirSync(join(root, dirname(BUNDLE_PATH)), { recursive: true });
   copyFileSync(bundle, join(root, BUNDLE_PATH));
   chmodSync(join(root, BUNDLE_PATH), 0o755);
+  // The flock addon sits beside the bundle, as in the image (without it the CLI uses flock(1)).
+  const addon = join(dirname(bundle), 'ctk-flock.node');
+  if (existsSync(addon)) copyFileSync(addon, join(root, dirname(BUNDLE_PATH), 'ctk-flock.node'));
   mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
   for (const name of PERSONAS) symlinkSync(BUNDLE_PATH, join(root, 'usr/local/bin', name));
   cpSync(artifacts, join(root, 'artifacts/deb'), { recursive: true, verbatimSymlinks: true });
