@@ -178,5 +178,8 @@ test('Dockerfile: the bundle plus node, linked as every persona (nvidia-toolkit,
   for (const p of ['ctk-installer', 'nvidia-toolkit', 'toolkit', 'docker', 'containerd', 'crio'])
     assert.ok(links.includes(p), `no ${p} link`);
   assert.match(text, /COPY --from=build \/src\/dist\/ctk-installer\.cjs /);
+  // Node 24 LTS (Node 20 is out of support), and the flock addon beside the bundle (src/host/lock.ts)
+  assert.match(text, /^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim$/m);
+  assert.match(text, /COPY --from=build \/src\/dist\/ctk-flock\.node \/usr\/local\/lib\/ctk-installer\/ctk-flock\.node/);
   assert.match(text, /ENTRYPOINT \["nvidia-toolkit"\]/);
 });
