@@ -1,6 +1,7 @@
-// One CommonJS bundle per entry: the CLI (fast start) and the library API.
+// The CLI: a small loader (dist/ctk-installer.cjs, src/bin.ts) that runs one of two bundles from a V8 code
+// cache: the engine commands only, or everything. Plus the library API bundle and the flock addon.
 import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -13,12 +14,28 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
 };
+// Code caches of an earlier build would be rejected by V8 anyway; remove them rather than leave them to rot.
+for (const f of readdirSync('dist', { withFileTypes: true }).filter((e) => e.name.endsWith('.v8cache')))
+  rmSync(`dist/${f.name}`);
 await build({
   ...common,
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/ctk-installer.cjs',
   minify: true,
+  sourcemap: false,
   banner: { js: '#!/usr/bin/env node' },
+});
+await build({
+  ...common,
+  entryPoints: ['src/main-all.ts'],
+  outfile: 'dist/ctk-installer-all.cjs',
+  minify: true,
+});
+await build({
+  ...common,
+  entryPoints: ['src/main-engines.ts'],
+  outfile: 'dist/ctk-installer-engines.cjs',
+  minify: true,
 });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs' });
 chmodSync('dist/ctk-installer.cjs', 0o755);

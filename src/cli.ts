@@ -2,12 +2,12 @@
  * The single executable. `ctk-installer <command>`; when invoked through a link named like one of the
  * original's binaries (`docker`, `containerd`, `crio`, `toolkit`, `nvidia-toolkit`), it behaves as that CLI, so
  * a container image can link them exactly as the original's image does.
- * Only this file calls process.exit: errors carry their own message and exit code (src/errors.ts).
+ * Errors carry their own message and exit code (src/errors.ts); only src/run-cli.ts calls process.exit.
  */
 import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { setExplicitBools } from './commands/context';
-import { modulesFor, registerModules, specsOf } from './commands/registry';
+import type { CommandModule } from './commands/registry';
 import { CtkError, oneLine } from './errors';
 import { createLogger } from './log';
 import { rewriteBoolArgs } from './options/option-spec';
@@ -28,7 +28,18 @@ function errorLogFormat(args: readonly string[]): 'text' | 'json' {
   return value === 'json' || (value === undefined && process.env.CTK_LOG_FORMAT === 'json') ? 'json' : 'text';
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * The modules a command line needs: only the one owning its command when that is known (building every
+ * command's options costs milliseconds on each start), all of them for help and unknown commands.
+ */
+function modulesFor(args: readonly string[], available: readonly CommandModule[]): readonly CommandModule[] {
+  const name = args.find((a) => !a.startsWith('-'));
+  const owner = available.find((m) => name !== undefined && m.names.includes(name));
+  return owner ? [owner] : available;
+}
+
+/** Runs one command line with the command modules `available` (every one, or the engines' only). */
+export async function main(argv: readonly string[], available: readonly CommandModule[]): Promise<number> {
   const invokedAs = basename(argv[1] ?? '').replace(/\.(c?js|mjs)$/, '');
   const persona = PERSONAS[invokedAs];
   const program = new Command(persona ? invokedAs : 'ctk-installer')
@@ -47,10 +58,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   let args = argv.slice(2);
   if (persona) args = [persona, ...args];
   const log = createLogger({ level: 'info', format: errorLogFormat(args) });
-  const chosen = modulesFor(args);
-  registerModules(program, chosen);
+  const chosen = modulesFor(args, available);
+  for (const m of chosen) m.register(program);
   try {
-    const { argv: rewritten, explicit } = rewriteBoolArgs(args, specsOf(chosen));
+    const { argv: rewritten, explicit } = rewriteBoolArgs(
+      args,
+      chosen.flatMap((m) => m.specs),
+    );
     setExplicitBools(explicit);
     await program.parseAsync(rewritten, { from: 'user' });
     return 0;

@@ -15,23 +15,5 @@ export interface CommandModule {
   readonly specs: readonly OptionSpec[];
 }
 
-const modules: CommandModule[] = [engineCommand, toolkitCommand, cdiCommand, runCommand];
-
-/**
- * The modules a command line needs: only the one owning its command when that is known (building every
- * command's options costs milliseconds on each start), all of them for help and unknown commands.
- */
-export function modulesFor(args: readonly string[]): readonly CommandModule[] {
-  const name = args.find((a) => !a.startsWith('-'));
-  const owner = modules.find((m) => name !== undefined && m.names.includes(name));
-  return owner ? [owner] : modules;
-}
-
-export function registerModules(program: Command, chosen: readonly CommandModule[]): void {
-  for (const m of chosen) m.register(program);
-}
-
-/** Every option of the given modules, for the program-wide `--flag=bool` pre-pass. */
-export function specsOf(chosen: readonly CommandModule[]): OptionSpec[] {
-  return chosen.flatMap((m) => m.specs);
-}
+/** Every command module, for the full CLI (src/main-all.ts). */
+export const allModules: readonly CommandModule[] = [engineCommand, toolkitCommand, cdiCommand, runCommand];

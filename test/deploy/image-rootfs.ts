@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { copyWithLibraries } from '../helpers/host-root';
+import { CLI_PARTS } from '../helpers/orchestrator';
 
 export const BUNDLE_PATH = '/usr/local/lib/ctk-installer/ctk-installer.cjs';
 /** The same names deploy/Dockerfile links (test/deploy/manifests.test.ts checks the Dockerfile has them). */
@@ -26,9 +27,11 @@ export function buildRootfs(root: string, bundle: string, artifacts: string): st
   mkdirSync(join(root, dirname(BUNDLE_PATH)), { recursive: true });
   copyFileSync(bundle, join(root, BUNDLE_PATH));
   chmodSync(join(root, BUNDLE_PATH), 0o755);
-  // The flock addon sits beside the bundle, as in the image (without it the CLI uses flock(1)).
-  const addon = join(dirname(bundle), 'ctk-flock.node');
-  if (existsSync(addon)) copyFileSync(addon, join(root, dirname(BUNDLE_PATH), 'ctk-flock.node'));
+  // The bundles the loader runs and the flock addon sit beside it, as in the image.
+  for (const part of CLI_PARTS) {
+    const from = join(dirname(bundle), part);
+    if (existsSync(from)) copyFileSync(from, join(root, dirname(BUNDLE_PATH), part));
+  }
   mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
   for (const name of PERSONAS) symlinkSync(BUNDLE_PATH, join(root, 'usr/local/bin', name));
   cpSync(artifacts, join(root, 'artifacts/deb'), { recursive: true, verbatimSymlinks: true });

@@ -177,9 +177,19 @@ test('Dockerfile: the bundle plus node, linked as every persona (nvidia-toolkit,
   const links = /for name in ([a-z -]+); do/.exec(text)?.[1]?.split(' ') ?? [];
   for (const p of ['ctk-installer', 'nvidia-toolkit', 'toolkit', 'docker', 'containerd', 'crio'])
     assert.ok(links.includes(p), `no ${p} link`);
-  assert.match(text, /COPY --from=build \/src\/dist\/ctk-installer\.cjs /);
-  // Node 24 LTS (Node 20 is out of support), and the flock addon beside the bundle (src/host/lock.ts)
+  // the loader, the two bundles it runs (src/bin.ts) and the flock addon (src/host/lock.ts), side by side
+  const copied =
+    /COPY --from=build ((?:\/src\/dist\/\S+\s+(?:\\\s+)?)+)\/usr\/local\/lib\/ctk-installer\/\n/.exec(
+      text,
+    )?.[1];
+  for (const f of [
+    'ctk-installer.cjs',
+    'ctk-installer-all.cjs',
+    'ctk-installer-engines.cjs',
+    'ctk-flock.node',
+  ])
+    assert.ok(copied?.includes(`/src/dist/${f} `), `the image lacks dist/${f}`);
+  // Node 24 LTS (Node 20 is out of support)
   assert.match(text, /^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim$/m);
-  assert.match(text, /COPY --from=build \/src\/dist\/ctk-flock\.node \/usr\/local\/lib\/ctk-installer\/ctk-flock\.node/);
   assert.match(text, /ENTRYPOINT \["nvidia-toolkit"\]/);
 });

@@ -3,19 +3,26 @@
  * `nvidia-toolkit.cjs`, and a process handle that collects stderr and waits for log lines and the exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CLI } from './cli';
 
+/** What the CLI loader (dist/ctk-installer.cjs) loads from its own directory; the addon is optional. */
+export const CLI_PARTS = ['ctk-installer-all.cjs', 'ctk-installer-engines.cjs', 'ctk-flock.node'] as const;
+
 /**
- * The built CLI (dist/ctk-installer.cjs, made by `npm test`'s build step) copied into `dir` under `name`, so the
- * persona is picked by file name exactly as through the image's links.
+ * The built CLI (dist/ctk-installer.cjs, made by `npm test`'s build step) copied into `dir` under `name`, with the
+ * bundles it loads beside it, so the persona is picked by file name exactly as through the image's links.
  */
 export function buildCliBundle(dir: string, name = 'nvidia-toolkit.cjs'): string {
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, name);
   copyFileSync(CLI, outfile);
   chmodSync(outfile, 0o755);
+  for (const part of CLI_PARTS) {
+    const from = join(dirname(CLI), part);
+    if (existsSync(from)) copyFileSync(from, join(dir, part));
+  }
   return outfile;
 }
 
