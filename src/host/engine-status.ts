@@ -230,9 +230,10 @@ export async function waitForEngine(req: WaitRequest): Promise<WaitResult> {
   let problem = '';
   let lastError = '';
   let polls = 0;
+  let previous = '';
   for (;;) {
     polls++;
-    const previous = problem;
+    let failed = '';
     try {
       const budget = Math.max(50, Math.min(deadline - Date.now(), 3000));
       const state = await readEngineState(engine, socket, budget);
@@ -252,12 +253,17 @@ export async function waitForEngine(req: WaitRequest): Promise<WaitResult> {
         return { state, elapsedMs, polls };
       }
     } catch (err) {
-      problem = oneLine(err);
-      lastError = problem;
+      failed = oneLine(err);
+      lastError = failed;
+      // Once the engine has answered, what it showed stays the problem: a later poll that fails (often the last
+      // one, cut short by the deadline) goes into the message as the last error instead of hiding it.
+      if (!answered) problem = failed;
     }
+    const logged = failed || problem;
     if (Date.now() + interval > deadline) break;
     // Only changes are logged: a 50 ms poll would otherwise flood a debug log.
-    if (problem !== previous) logger.debug(`waiting for ${engine}: ${problem}`, { socket });
+    if (logged !== previous) logger.debug(`waiting for ${engine}: ${logged}`, { socket });
+    previous = logged;
     await sleep(interval);
   }
   const ms = Date.now() - start;

@@ -82,6 +82,42 @@ describe('clients against fake servers', () => {
     }
   });
 
+  test('waitForEngine: an engine that answered and then stalls is reported by what it showed, not by the stall', async () => {
+    // Seen with dockerd 28 under load: the last poll, cut short by the deadline, timed out, and its timeout
+    // replaced the runtime mismatch the engine had shown in the error.
+    const socket = join(tmp, 'stalling-docker.sock');
+    let requests = 0;
+    const server = http.createServer((_req, res) => {
+      if (requests++ > 0) return; // never answers again
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ Runtimes: { runc: { path: 'runc' } }, DefaultRuntime: 'runc' }));
+    });
+    await new Promise<void>((r) => server.listen(socket, r));
+    try {
+      await assert.rejects(
+        waitForEngine({
+          engine: 'docker',
+          socket,
+          expect: { present: { nvidia: '/usr/bin/nvidia-container-runtime' } },
+          timeoutMs: 300,
+          logger: memoryLogger(),
+        }),
+        (e: unknown) => {
+          assert.ok(e instanceof VerifyError);
+          assert.match(
+            e.message,
+            /does not show the expected state after \d+ ms: runtime "nvidia" is missing \(has: runc\) \(last error: docker GET \/info on .*: no answer within \d+ ms\)$/,
+          );
+          return true;
+        },
+      );
+      assert.ok(requests >= 2, 'it polled again after the first answer');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test('waitForEngine on a socket that never appears: VerifyError with the connect error', async () => {
     const logger = memoryLogger();
     const socket = join(tmp, 'never.sock');
