@@ -8,7 +8,7 @@
 # so none is pinned). A tree is only used once complete (marker file), so a second run needs no network.
 # Prints, and writes to $CACHE/engines.env, the variables the tests read:
 #   CTK_CONTAINERD_1_7, CTK_CONTAINERD_2, CTK_DOCKERD_28 (tree roots; binaries under usr/bin, usr/sbin),
-#   CTK_BUSYBOX_STATIC (the busybox binary).
+#   CTK_BUSYBOX_STATIC (the busybox binary). Each tree must hold its binaries, or the script fails.
 # Usage: env=$(scripts/fetch-engines.sh) && eval "$env"   (a bare eval "$(…)" would hide a failure)
 set -euo pipefail
 CACHE=${CTK_ENGINE_CACHE:-$HOME/.cache/ctk-installer/engines}
@@ -85,9 +85,13 @@ for w in "${WANTED[@]}"; do
     touch "$tree/.complete"
   fi
   case $var in
-    CTK_BUSYBOX_STATIC) found[$var]=$tree/bin/busybox ;;
-    *) found[$var]=$tree ;;
+    CTK_BUSYBOX_STATIC) found[$var]=$tree/usr/bin/busybox; need=(usr/bin/busybox) ;;
+    CTK_DOCKERD_28) found[$var]=$tree; need=(usr/sbin/dockerd usr/bin/docker) ;;
+    *) found[$var]=$tree; need=(usr/bin/containerd usr/bin/containerd-shim-runc-v2) ;;
   esac
+  for f in "${need[@]}"; do
+    [ -x "$tree/$f" ] || { echo "fetch-engines: $tree has no $f (package layout changed?)" >&2; exit 1; }
+  done
 done
 
 {
