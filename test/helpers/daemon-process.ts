@@ -17,6 +17,8 @@ export interface DaemonSpec {
   name: string;
   cmd: string;
   args: string[];
+  /** The environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   logPath: string;
   /** Resolves true once the daemon answers; called repeatedly until it does. */
   probe: () => Promise<boolean>;
@@ -60,7 +62,7 @@ export class DaemonProcess {
     const fd = openSync(this.spec.logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.spec.cmd, this.spec.args, { stdio: ['ignore', fd, fd] });
+      child = spawn(this.spec.cmd, this.spec.args, { stdio: ['ignore', fd, fd], env: this.spec.env });
     } finally {
       closeSync(fd);
     }

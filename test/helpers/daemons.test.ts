@@ -5,12 +5,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { decodeProto, grpcUnary } from '../../src/host/cri-client';
+import { criStatus } from '../../src/host/engine-status';
 import { runProcess } from '../../src/host/proc';
 import {
   buildHelloImage,
   containerdConfig,
+  containerdMatrix,
   daemonJson,
   daemonSkip,
+  dockerMatrix,
   fakeSystemctl,
   makeHostRoot,
   startContainerd,
@@ -78,7 +82,7 @@ describe('containerd harness', { skip: skipContainerd }, () => {
   test('a config containerd refuses: start fails with its log, nothing is left running', async () => {
     await assert.rejects(
       startContainerd({ config: () => 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd\n' }),
-      /containerd exited during start \(exit status 1\):[\s\S]*failed to load TOML/,
+      /containerd 1\.6 exited during start \(exit status 1\):[\s\S]*failed to load TOML/,
     );
   });
 
@@ -102,6 +106,62 @@ describe('containerd harness', { skip: skipContainerd }, () => {
     assert.ok(!existsSync(dir!), 'temp dir removed');
   });
 });
+
+/** containerd's own Version service: the version string of the daemon that answers on the socket. */
+async function containerdVersion(socket: string): Promise<string> {
+  const reply = await grpcUnary(
+    socket,
+    '/containerd.services.version.v1.Version/Version',
+    Buffer.alloc(0),
+    2000,
+  );
+  const field = decodeProto(reply).get(1)?.[0];
+  return Buffer.isBuffer(field) ? field.toString() : String(field);
+}
+
+// The matrix is what it says: each daemon that answers reports the version its label names, its CRI is up.
+for (const { label, engine, skip } of containerdMatrix()) {
+  test(`matrix: ${label} answers as ${label}, CRI ready, config version ${engine.configVersion}`, {
+    skip,
+  }, async () => {
+    const ctd = await startContainerd({ engine });
+    try {
+      assert.match(
+        await containerdVersion(ctd.socket),
+        new RegExp(`^v?${engine.version.replace('.', '\\.')}\\.`),
+      );
+      assert.match(
+        readFileSync(ctd.configPath, 'utf8'),
+        new RegExp(`^version = ${engine.configVersion}$`, 'm'),
+      );
+      const st = await criStatus(ctd.socket);
+      assert.ok(st.runtimes?.runc, 'runc runtime');
+      assert.ok(st.conditions.some((c) => c.type === 'RuntimeReady' && c.status));
+    } finally {
+      await ctd.stop();
+    }
+  });
+}
+for (const { label, engine, skip } of dockerMatrix()) {
+  test(`matrix: ${label} answers as ${label} on containerd ${engine.containerd.version}`, {
+    skip,
+  }, async () => {
+    const d = await startDockerd({ engine });
+    try {
+      const v = await d.docker(['version', '--format', '{{.Server.Version}} {{.Client.Version}}']);
+      assert.equal(v.code, 0, v.stderr);
+      const [server, client] = v.stdout.trim().split(' ');
+      assert.ok(server?.startsWith(`${engine.version}.`), `server ${server}`);
+      assert.ok(client?.startsWith(`${engine.version}.`), `client ${client}`);
+      assert.match(
+        await containerdVersion(d.containerd.socket),
+        new RegExp(`^v?${engine.containerd.version.replace('.', '\\.')}\\.`),
+      );
+    } finally {
+      await d.stop();
+    }
+  });
+}
 
 describe('dockerd harness', { skip: skipDocker }, () => {
   test('refuses a daemon.json that would write /etc/docker/key.json', async () => {

@@ -1,20 +1,22 @@
 /**
- * Real containerd 1.6 and dockerd 20.10 for tests, each in its own temp dir on its own unix sockets
- * (facts and the original bash recipe: /work/shared/notes/real-daemons.md). Nothing of the machine's own
- * /etc/docker, /etc/containerd or /run/containerd.sock is read or written; the hard-coded host paths the
- * daemons create anyway are removed afterwards when they were not there before (host-leftovers.ts).
+ * Real containerd (1.6, 1.7, 2.x) and dockerd (20.10, 28) for tests, each in its own temp dir on its own unix
+ * sockets; which binaries: engines.ts (facts and the original bash recipe: /work/shared/notes/real-daemons.md).
+ * Nothing of the machine's own /etc/docker, /etc/containerd or /run/containerd.sock is read or written; the
+ * hard-coded host paths the daemons create anyway are removed afterwards when they were not there before
+ * (host-leftovers.ts).
  * Usage: `const ctd = await startContainerd(); after(() => ctd.stop());` — cleanup also runs at exit.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { grpcUnary } from '../../src/host/cri-client';
 import { dockerInfo } from '../../src/host/engine-status';
 import { type ProcessResult, runProcess } from '../../src/host/proc';
-import { findBinary } from './binaries';
 import { DaemonProcess, type ExitRecord, registerTempDir, removeTempDir } from './daemon-process';
+import { CONTAINERD_1_6, type ContainerdEngine, DOCKER_20_10, type DockerEngine } from './engines';
 
 export { daemonSkip, findBinary, inCI, requireBinary } from './binaries';
+export * from './engines';
 export { type FakeSystemctlOptions, fakeSystemctl, type HostRoot, makeHostRoot } from './host-root';
 
 // Unix socket paths are limited to 107 bytes; keep temp dirs short.
@@ -35,22 +37,75 @@ function checkSocketPath(path: string): void {
 // ------------------------------------------------------------------------------------------ containerd
 
 export interface ContainerdPaths {
+  engine: ContainerdEngine;
   dir: string;
   root: string;
   state: string;
   socket: string;
   ttrpc: string;
   opt: string;
+  /** containerd 2.x serves NRI; its socket is moved here from /var/run/nri. */
+  nriSocket: string;
   configPath: string;
   logPath: string;
 }
 
+/** The TOML table path of the CRI runtimes map for the engine's config version. */
+export function criRuntimesPath(engine: ContainerdEngine): string {
+  return engine.configVersion === 3
+    ? `plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes`
+    : 'plugins."io.containerd.grpc.v1.cri".containerd.runtimes';
+}
+
+/** A runc-v2 runtime table named `name` running `binary`, in the engine's config version. */
+export function criRuntimeTable(engine: ContainerdEngine, name: string, binary: string): string {
+  const table = `${criRuntimesPath(engine)}.${name}`;
+  return [
+    `  [${table}]`,
+    '    runtime_type = "io.containerd.runc.v2"',
+    `    [${table}.options]`,
+    `      BinaryName = ${JSON.stringify(binary)}`,
+  ].join('\n');
+}
+
+const defaults = new Map<string, string>();
 /**
- * The base config: version 2, every path under the temp dir, and the CRI plugin with `runc` declared
- * explicitly (a `runtimes` table replaces containerd's default map, and without runc the CRI plugin fails).
- * `extra` is appended verbatim (more runtime tables, for instance).
+ * containerd 2.x's base config: its own `containerd config default` (version 3, the shape nodes run), with every
+ * host path it would create moved under the temp dir. Each replaced line must be there, so a default that
+ * changes shape fails here instead of letting a test daemon touch /run/containerd or /var/run/nri.
+ */
+function version3Config(p: ContainerdPaths): string {
+  let text = defaults.get(p.engine.bin);
+  if (text === undefined) {
+    const r = spawnSync(p.engine.bin, ['config', 'default'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${p.engine.bin} config default failed: ${r.stderr}`);
+    text = r.stdout;
+    defaults.set(p.engine.bin, text);
+  }
+  const q = (v: string) => `'${v}'`;
+  for (const [from, to] of [
+    [/^root = '\/var\/lib\/containerd'$/m, `root = ${q(p.root)}`],
+    [/^state = '\/run\/containerd'$/m, `state = ${q(p.state)}`],
+    [/^ {2}address = '\/run\/containerd\/containerd\.sock'$/m, `  address = ${q(p.socket)}`],
+    [/^(\[ttrpc\]\n {2}address = )''$/m, `$1${q(p.ttrpc)}`],
+    [/^( {4}path = )'\/opt\/containerd'$/m, `$1${q(p.opt)}`],
+    [/^( {4}bin_dir = )'\/opt\/containerd\/image-verifier\/bin'$/m, `$1${q(join(p.opt, 'verifiers'))}`],
+    [/^( {4}socket_path = )'\/var\/run\/nri\/nri\.sock'$/m, `$1${q(p.nriSocket)}`],
+  ] as const) {
+    if (!from.test(text)) throw new Error(`${p.engine.label} config default has no line ${from}`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+/**
+ * The base config. For 1.6/1.7: version 2, every path under the temp dir, and the CRI plugin with `runc`
+ * declared explicitly (a `runtimes` table replaces containerd's default map, and without runc the CRI plugin
+ * fails). For 2.x: version 3 from its own defaults (version3Config). `extra` is appended verbatim (more runtime
+ * tables from criRuntimeTable, for instance).
  */
 export function containerdConfig(p: ContainerdPaths, extra = ''): string {
+  if (p.engine.configVersion === 3) return `${version3Config(p)}${extra}\n`;
   const q = JSON.stringify;
   const cri = '[plugins."io.containerd.grpc.v1.cri".containerd';
   return [
@@ -72,6 +127,8 @@ export function containerdConfig(p: ContainerdPaths, extra = ''): string {
 }
 
 export interface ContainerdOptions {
+  /** Which containerd (default: Debian 12's 1.6). */
+  engine?: ContainerdEngine;
   /** Directory to use (default: a new temp dir, removed by stop()). */
   dir?: string;
   /** The whole config text (default `containerdConfig(paths)`); written once, before the first start. */
@@ -83,6 +140,7 @@ export interface ContainerdOptions {
 }
 
 export interface ContainerdHandle {
+  engine: ContainerdEngine;
   dir: string;
   socket: string;
   configPath: string;
@@ -108,13 +166,16 @@ const containerdAnswers = (socket: string) => () =>
 
 export async function startContainerd(opts: ContainerdOptions = {}): Promise<ContainerdHandle> {
   const { dir, owned } = tempDir(opts.dir, 'ctk-ctd-');
+  const engine = opts.engine ?? CONTAINERD_1_6;
   const paths: ContainerdPaths = {
+    engine,
     dir,
     root: join(dir, 'root'),
     state: join(dir, 'state'),
     socket: join(dir, 'containerd.sock'),
     ttrpc: join(dir, 'containerd.sock.ttrpc'),
     opt: join(dir, 'opt'),
+    nriSocket: join(dir, 'nri.sock'),
     configPath: join(dir, 'config.toml'),
     logPath: join(dir, 'containerd.log'),
   };
@@ -122,9 +183,11 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
   writeFileSync(paths.configPath, (opts.config ?? containerdConfig)(paths));
   const sup = opts.supervise;
   const daemon = new DaemonProcess({
-    name: 'containerd',
-    cmd: findBinary('containerd') ?? 'containerd',
+    name: engine.label,
+    cmd: engine.bin,
     args: ['--config', paths.configPath],
+    // Its own shim first: containerd looks containerd-shim-runc-v2 up on PATH.
+    env: { ...process.env, PATH: `${engine.binDir}:${process.env.PATH ?? ''}` },
     logPath: paths.logPath,
     probe: containerdAnswers(paths.socket),
     superviseDelayMs:
@@ -139,6 +202,7 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
     throw err;
   }
   return {
+    engine,
     dir,
     socket: paths.socket,
     configPath: paths.configPath,
@@ -182,14 +246,19 @@ export function daemonJson(p: DockerPaths, extra: Record<string, unknown> = {}):
 }
 
 export interface DockerOptions {
+  /** Which dockerd (default: Debian 12's 20.10). */
+  engine?: DockerEngine;
   dir?: string;
   /** The daemon.json text (default `daemonJson(paths)`); must keep "deprecated-key-path" inside the temp dir. */
   config?: (paths: DockerPaths) => string;
+  /** More dockerd flags (e.g. --cdi-spec-dir). */
+  args?: readonly string[];
   /** The containerd dockerd uses. Default: a dedicated one started here (stopping dockerd then takes ms, not 1 s). */
   containerd?: ContainerdHandle;
 }
 
 export interface DockerHandle {
+  engine: DockerEngine;
   dir: string;
   socket: string;
   configPath: string;
@@ -201,7 +270,7 @@ export interface DockerHandle {
   log(): string;
   /** Stops dockerd (and the containerd started for it) and removes the temp dir it created. */
   stop(): Promise<void>;
-  /** Runs the docker 20.10 client against this daemon. */
+  /** Runs the docker client of the daemon's release against it. */
   docker(args: readonly string[], opts?: { input?: string; timeoutMs?: number }): Promise<ProcessResult>;
 }
 
@@ -220,6 +289,7 @@ function guardKeyPath(text: string, p: DockerPaths): void {
 
 export async function startDockerd(opts: DockerOptions = {}): Promise<DockerHandle> {
   const { dir, owned } = tempDir(opts.dir, 'ctk-dkd-');
+  const engine = opts.engine ?? DOCKER_20_10;
   const paths: DockerPaths = {
     dir,
     socket: join(dir, 'docker.sock'),
@@ -235,14 +305,16 @@ export async function startDockerd(opts: DockerOptions = {}): Promise<DockerHand
   guardKeyPath(text, paths);
   writeFileSync(paths.configPath, text);
   const ownContainerd = opts.containerd === undefined;
-  const containerd = opts.containerd ?? (await startContainerd({ dir: join(dir, 'containerd') }));
+  const containerd =
+    opts.containerd ?? (await startContainerd({ engine: engine.containerd, dir: join(dir, 'containerd') }));
   const daemon = new DaemonProcess({
-    name: 'dockerd',
-    cmd: findBinary('dockerd') ?? '/usr/sbin/dockerd',
+    name: engine.label,
+    cmd: engine.dockerd,
     args: [
       ...['--config-file', paths.configPath, '--data-root', paths.dataRoot, '--exec-root', paths.execRoot],
       ...['--pidfile', paths.pidFile, '-H', `unix://${paths.socket}`, '--containerd', containerd.socket],
       ...['--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver=vfs'],
+      ...(opts.args ?? []),
     ],
     logPath: paths.logPath,
     probe: () => dockerInfo(paths.socket, 1000).then(() => true),
@@ -258,9 +330,9 @@ export async function startDockerd(opts: DockerOptions = {}): Promise<DockerHand
     await stopAll();
     throw err;
   }
-  const cli = findBinary('/usr/bin/docker') ?? 'docker'; // 20.10 like the daemon; /usr/local/bin may hold 28.x
   const cliEnv = { ...process.env, DOCKER_CONFIG: join(dir, 'cli') }; // never the user's ~/.docker
   return {
+    engine,
     dir,
     socket: paths.socket,
     configPath: paths.configPath,
@@ -273,7 +345,7 @@ export async function startDockerd(opts: DockerOptions = {}): Promise<DockerHand
     log: () => daemon.log(),
     stop: stopAll,
     docker: (args, o = {}) =>
-      runProcess(cli, ['-H', `unix://${paths.socket}`, ...args], {
+      runProcess(engine.cli, ['-H', `unix://${paths.socket}`, ...args], {
         env: cliEnv,
         input: o.input,
         timeoutMs: o.timeoutMs ?? 60_000,
@@ -283,8 +355,7 @@ export async function startDockerd(opts: DockerOptions = {}): Promise<DockerHand
 
 /**
  * Imports a one-binary image (`/bin/hello` prints "hello", built with `gcc -static`) into the daemon, without a
- * registry: `tar -C rootfs -c . | docker import - TAG`. Run it with
- * `docker run --rm --network none --runtime nvidia TAG /bin/hello`.
+ * registry. Run it with `docker run --rm --network none --runtime nvidia TAG /bin/hello`.
  */
 export async function buildHelloImage(d: DockerHandle, tag = 'hello:1'): Promise<string> {
   const rootfs = join(d.dir, 'hello-rootfs');
@@ -293,10 +364,27 @@ export async function buildHelloImage(d: DockerHandle, tag = 'hello:1'): Promise
   writeFileSync(src, '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n');
   const cc = await runProcess('gcc', ['-static', '-O2', '-o', join(rootfs, 'bin/hello'), src]);
   if (cc.code !== 0) throw new Error(`gcc -static failed: ${cc.stderr.trim()}`);
-  const cli = findBinary('/usr/bin/docker') ?? 'docker';
+  return importRootfs(d, rootfs, tag);
+}
+
+/** An image whose only file is a static busybox at /bin/busybox (run `/bin/busybox sh -c …`). */
+export async function buildBusyboxImage(
+  d: DockerHandle,
+  busybox: string,
+  tag = 'busybox:1',
+): Promise<string> {
+  const rootfs = join(d.dir, 'busybox-rootfs');
+  mkdirSync(join(rootfs, 'bin'), { recursive: true });
+  copyFileSync(busybox, join(rootfs, 'bin/busybox'));
+  chmodSync(join(rootfs, 'bin/busybox'), 0o755);
+  return importRootfs(d, rootfs, tag);
+}
+
+/** `tar -C rootfs -c . | docker import - TAG`: an image from a directory, no registry. */
+async function importRootfs(d: DockerHandle, rootfs: string, tag: string): Promise<string> {
   const env = { ...process.env, DOCKER_CONFIG: join(d.dir, 'cli') };
   const tar = spawn('tar', ['-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const imp = spawn(cli, ['-H', `unix://${d.socket}`, 'import', '-', tag], {
+  const imp = spawn(d.engine.cli, ['-H', `unix://${d.socket}`, 'import', '-', tag], {
     env,
     stdio: ['pipe', 'ignore', 'pipe'],
   });
