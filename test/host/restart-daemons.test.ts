@@ -10,9 +10,11 @@ import { memoryLogger } from '../../src/log';
 import {
   type ContainerdHandle,
   containerdConfig,
+  containerdMatrix,
+  criRuntimeTable,
   type DockerHandle,
   daemonJson,
-  daemonSkip,
+  dockerMatrix,
   fakeSystemctl,
   makeHostRoot,
   startContainerd,
@@ -20,7 +22,8 @@ import {
 } from '../helpers/daemons';
 
 // In CI a missing daemon fails here, before anything is created.
-const skip = daemonSkip('containerd', 'dockerd', 'chroot');
+const dockers = dockerMatrix();
+const containerds = containerdMatrix('chroot');
 
 let tmp: string;
 before(() => {
@@ -29,137 +32,141 @@ before(() => {
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const warnings = (lines: string[]) => lines.filter((l) => l.includes('level=warning'));
-const nvidiaTable = (name: string, binary: string) =>
-  [
-    `  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.${name}]`,
-    '    runtime_type = "io.containerd.runc.v2"',
-    `    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.${name}.options]`,
-    `      BinaryName = ${JSON.stringify(binary)}`,
-  ].join('\n');
 
-describe('against real daemons', { skip }, () => {
-  let dkd: DockerHandle;
-  before(async () => {
-    dkd = await startDockerd();
-  });
-  after(async () => {
-    await dkd?.stop();
-  });
-
-  test('socket owner = dockerd (= its pid file) and = the containerd it uses', async () => {
-    assert.equal(await findSocketOwner(dkd.socket), dkd.pid);
-    assert.equal(Number(readFileSync(dkd.pidFile, 'utf8')), dkd.pid);
-    assert.equal(await findSocketOwner(dkd.containerd.socket), dkd.containerd.pid);
-  });
-
-  test('signal: dockerd reloads an edited daemon.json; the runtime is visible within 5 s, and gone again', async () => {
-    const pid = dkd.pid;
-    const nvidia = join(tmp, 'nvidia-container-runtime');
-    writeFileSync(
-      dkd.configPath,
-      daemonJson(dkd.paths, { runtimes: { nvidia: { path: nvidia, runtimeArgs: [] } } }),
-    );
-    const logger = memoryLogger();
-    const r = await restartEngine({
-      engine: 'docker',
-      mode: 'signal',
-      socket: dkd.socket,
-      hostRoot: '',
-      logger,
+for (const { label, engine, skip } of dockers)
+  describe(label, { skip }, () => {
+    let dkd: DockerHandle;
+    before(async () => {
+      dkd = await startDockerd({ engine });
     });
-    assert.deepEqual(r, { mode: 'signal', pid });
-    const seen = await waitForEngine({
-      engine: 'docker',
-      socket: dkd.socket,
-      expect: { present: { nvidia } },
-      timeoutMs: 5000,
-      logger,
+    after(async () => {
+      await dkd?.stop();
     });
-    assert.ok(seen.elapsedMs < 5000);
-    assert.equal(dkd.pid, pid, 'a reload, not a restart');
-    assert.match(dkd.log(), /Reloaded configuration/);
 
-    writeFileSync(dkd.configPath, daemonJson(dkd.paths, { runtimes: {} }));
-    await restartEngine({ engine: 'docker', mode: 'signal', socket: dkd.socket, hostRoot: '', logger });
-    await waitForEngine({
-      engine: 'docker',
-      socket: dkd.socket,
-      expect: { absent: ['nvidia'], present: { runc: 'runc' } },
-      timeoutMs: 5000,
-      logger,
+    test('socket owner = dockerd (= its pid file) and = the containerd it uses', async () => {
+      assert.equal(await findSocketOwner(dkd.socket), dkd.pid);
+      assert.equal(Number(readFileSync(dkd.pidFile, 'utf8')), dkd.pid);
+      assert.equal(await findSocketOwner(dkd.containerd.socket), dkd.containerd.pid);
     });
-  });
 
-  test('signal: containerd exits on SIGHUP; under a supervisor it comes back with the new runtime', async () => {
-    const ctd: ContainerdHandle = await startContainerd({ supervise: { restartDelayMs: 100 } });
-    try {
-      const before = ctd.pid;
+    test('signal: dockerd reloads an edited daemon.json; the runtime is visible within 5 s, and gone again', async () => {
+      const pid = dkd.pid;
+      const nvidia = join(tmp, 'nvidia-container-runtime');
       writeFileSync(
-        ctd.configPath,
-        containerdConfig(ctd.paths, nvidiaTable('nvidia', '/usr/bin/nvidia-container-runtime')),
+        dkd.configPath,
+        daemonJson(dkd.paths, { runtimes: { nvidia: { path: nvidia, runtimeArgs: [] } } }),
       );
       const logger = memoryLogger();
       const r = await restartEngine({
-        engine: 'containerd',
+        engine: 'docker',
         mode: 'signal',
-        socket: ctd.socket,
+        socket: dkd.socket,
         hostRoot: '',
         logger,
       });
-      assert.equal(r.pid, before);
-      assert.ok(warnings(logger.lines).some((l) => l.includes('containerd exits on SIGHUP')));
-      await waitForEngine({
-        engine: 'containerd',
-        socket: ctd.socket,
-        expect: { present: { nvidia: '/usr/bin/nvidia-container-runtime', runc: '' } },
-        previousPid: before,
-        timeoutMs: 10_000,
+      assert.deepEqual(r, { mode: 'signal', pid });
+      const seen = await waitForEngine({
+        engine: 'docker',
+        socket: dkd.socket,
+        expect: { present: { nvidia } },
+        timeoutMs: 5000,
         logger,
       });
-      assert.deepEqual(
-        ctd.exits[0],
-        { code: null, signal: 'SIGHUP' },
-        'died of the signal (shell status 129)',
-      );
-      assert.notEqual(ctd.pid, before);
-    } finally {
-      await ctd.stop();
-    }
+      assert.ok(seen.elapsedMs < 5000);
+      assert.equal(dkd.pid, pid, 'a reload, not a restart');
+      assert.match(dkd.log(), /Reloaded configuration/);
+
+      writeFileSync(dkd.configPath, daemonJson(dkd.paths, { runtimes: {} }));
+      await restartEngine({ engine: 'docker', mode: 'signal', socket: dkd.socket, hostRoot: '', logger });
+      await waitForEngine({
+        engine: 'docker',
+        socket: dkd.socket,
+        expect: { absent: ['nvidia'], present: { runc: 'runc' } },
+        timeoutMs: 5000,
+        logger,
+      });
+    });
   });
 
-  test('systemd: a fake systemctl in a chroot host root restarts the test containerd', async () => {
-    const host = makeHostRoot(join(tmp, 'host-real'), fakeSystemctl({ killPidFile: '/run/engine.pid' }));
-    const ctd = await startContainerd({
-      supervise: { restartDelayMs: 50 },
-      pidFile: join(host.root, 'run/engine.pid'),
+for (const { label, engine, skip } of containerds)
+  describe(label, { skip }, () => {
+    test('signal: containerd exits on SIGHUP; under a supervisor it comes back with the new runtime', async () => {
+      const ctd: ContainerdHandle = await startContainerd({ engine, supervise: { restartDelayMs: 100 } });
+      try {
+        const before = ctd.pid;
+        writeFileSync(
+          ctd.configPath,
+          containerdConfig(ctd.paths, criRuntimeTable(engine, 'nvidia', '/usr/bin/nvidia-container-runtime')),
+        );
+        const logger = memoryLogger();
+        const r = await restartEngine({
+          engine: 'containerd',
+          mode: 'signal',
+          socket: ctd.socket,
+          hostRoot: '',
+          logger,
+        });
+        assert.equal(r.pid, before);
+        assert.ok(warnings(logger.lines).some((l) => l.includes('containerd exits on SIGHUP')));
+        await waitForEngine({
+          engine: 'containerd',
+          socket: ctd.socket,
+          expect: { present: { nvidia: '/usr/bin/nvidia-container-runtime', runc: '' } },
+          previousPid: before,
+          timeoutMs: 10_000,
+          logger,
+        });
+        assert.deepEqual(
+          ctd.exits[0],
+          { code: null, signal: 'SIGHUP' },
+          'died of the signal (shell status 129)',
+        );
+        assert.notEqual(ctd.pid, before);
+      } finally {
+        await ctd.stop();
+      }
     });
-    try {
-      const before = ctd.pid;
-      writeFileSync(
-        ctd.configPath,
-        containerdConfig(ctd.paths, nvidiaTable('nvidia-cdi', '/usr/bin/nvidia-container-runtime.cdi')),
+
+    test('systemd: a fake systemctl in a chroot host root restarts the test containerd', async () => {
+      const host = makeHostRoot(
+        join(tmp, `host-${engine.version}`),
+        fakeSystemctl({ killPidFile: '/run/engine.pid' }),
       );
-      const logger = memoryLogger();
-      const r = await restartEngine({
-        engine: 'containerd',
-        mode: 'systemd',
-        socket: ctd.socket,
-        hostRoot: host.root,
-        logger,
+      const ctd = await startContainerd({
+        engine,
+        supervise: { restartDelayMs: 50 },
+        pidFile: join(host.root, 'run/engine.pid'),
       });
-      assert.deepEqual(r, { mode: 'systemd', unit: 'containerd' });
-      assert.deepEqual(host.calls(), ['systemctl restart containerd']);
-      await waitForEngine({
-        engine: 'containerd',
-        socket: ctd.socket,
-        expect: { present: { 'nvidia-cdi': '/usr/bin/nvidia-container-runtime.cdi', runc: '' } },
-        previousPid: before,
-        timeoutMs: 10_000,
-        logger,
-      });
-      assert.deepEqual(ctd.exits[0], { code: 0, signal: null }, 'stopped by SIGTERM');
-    } finally {
-      await ctd.stop();
-    }
+      try {
+        const before = ctd.pid;
+        writeFileSync(
+          ctd.configPath,
+          containerdConfig(
+            ctd.paths,
+            criRuntimeTable(engine, 'nvidia-cdi', '/usr/bin/nvidia-container-runtime.cdi'),
+          ),
+        );
+        const logger = memoryLogger();
+        const r = await restartEngine({
+          engine: 'containerd',
+          mode: 'systemd',
+          socket: ctd.socket,
+          hostRoot: host.root,
+          logger,
+        });
+        assert.deepEqual(r, { mode: 'systemd', unit: 'containerd' });
+        assert.deepEqual(host.calls(), ['systemctl restart containerd']);
+        await waitForEngine({
+          engine: 'containerd',
+          socket: ctd.socket,
+          expect: { present: { 'nvidia-cdi': '/usr/bin/nvidia-container-runtime.cdi', runc: '' } },
+          previousPid: before,
+          timeoutMs: 10_000,
+          logger,
+        });
+        assert.deepEqual(ctd.exits[0], { code: 0, signal: null }, 'stopped by SIGTERM');
+      } finally {
+        await ctd.stop();
+      }
+    });
   });
-});
