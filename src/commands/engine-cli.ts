@@ -6,11 +6,11 @@ import type { Command } from 'commander';
 import { ENGINE_NAMES } from '../engines/presets';
 import type { EngineName } from '../engines/types';
 import { UsageError } from '../errors';
+import type { EngineOpResult } from '../ops/options';
 import { type EngineOpOptions, engineOpOptions } from '../options/engine-op-options';
 import { addOptions, resolveOptions } from '../options/option-spec';
 import { CONFIGURE_SPECS, configureSpecsFor, runtimeOptionSpecs, specsFor } from '../options/runtime-options';
 import { contextFor } from './context';
-import type { EngineOpResult } from './engine-op';
 import type { CommandModule } from './registry';
 
 /** Exactly one RUNTIME_DIR argument unless --nvidia-runtime-dir is set (the original's Before hook). */
@@ -29,7 +29,7 @@ export function runtimeDirFrom(args: readonly string[], flag: string): string {
 
 async function runAndReport(opts: EngineOpOptions, cmd: Command, output: string): Promise<EngineOpResult> {
   const ctx = contextFor(cmd);
-  const { runEngineOp } = await import('./engine-op');
+  const { runEngineOp } = await import('../ops/transaction');
   const result = await runEngineOp(opts, ctx.logger);
   if (result.diff !== undefined && output !== 'json') ctx.stdout(result.diff);
   if (output === 'json') ctx.stdout(`${JSON.stringify(summary(result), null, 2)}\n`);

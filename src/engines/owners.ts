@@ -13,46 +13,17 @@
  * - normalizeBefore: a value one owner replaced (the default runtime) is recorded with the value from before
  *   ANY owner, never another owner's value, so cleanups in any order never restore a runtime that is gone.
  */
-import { createHash } from 'node:crypto';
 import { isTable, valueEquals } from '../edit/value';
 import { type Change, diffTrees, revertChanges } from './changes';
 import { parseConfig } from './document';
+import { type LedgerFile, type OwnerRecord, sha256 } from './ledger';
 import { deleteIn, editableCopy, type Tree } from './tree';
 import type { ConfigFormat } from './types';
 
-export interface OwnerRecord {
-  /** What this owner's setup changed (taken back by its cleanup). */
-  changes: Change[];
-  /** What this owner's setup needs, as changes to an empty file (absent in ledgers of older versions). */
-  claims?: Change[];
-}
+/** The part of a ledger entry these helpers need. */
+export type OwnedFile = LedgerFile;
 
-/** The part of a ledger entry these helpers need (plan.ts's LedgerFile). */
-export interface OwnedFile {
-  existed: boolean;
-  original: string | null;
-  afterSha256: string;
-  owners: Record<string, OwnerRecord>;
-}
-
-/**
- * Hashes of the last few texts: one run asks for the same file's hash up to three times (rebase, baseline,
- * result), and the ledger store for the original it read. Few, so a long-running process keeps no more
- * than a handful of texts alive.
- */
-const recent = new Map<string, string>();
-const RECENT_MAX = 3;
-
-export function sha256(text: string | null): string {
-  const t = text ?? '';
-  let h = recent.get(t);
-  if (h === undefined) {
-    h = createHash('sha256').update(t).digest('hex');
-    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
-    recent.set(t, h);
-  }
-  return h;
-}
+export type { OwnerRecord };
 
 type SetChange = Extract<Change, { kind: 'set' }>;
 

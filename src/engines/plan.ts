@@ -16,15 +16,14 @@ import { type ContainerdOptions, containerdEngine, detectContainerdVersion, impo
 import { crioEngine } from './crio';
 import { dockerEngine } from './docker';
 import { type ConfigDoc, parseConfig } from './document';
+import { emptyLedger, type Ledger, type LedgerFile, sha256 } from './ledger';
 import {
   applyHandOver,
   baselineOf,
   claimsOf,
   normalizeBefore,
-  type OwnerRecord,
   rebaseEntry,
   revertOwner,
-  sha256,
   withoutOthers,
 } from './owners';
 import { cloneTree, editableCopy, setIn, type Tree } from './tree';
@@ -43,22 +42,6 @@ export interface FileWrite {
   readonly after: string | null;
 }
 
-export interface LedgerFile {
-  existed: boolean;
-  /** The bytes before the first setup that touched this file (null when it did not exist). */
-  original: string | null;
-  afterSha256: string;
-  owners: Record<string, OwnerRecord>;
-}
-
-export interface Ledger {
-  /** Of this in-memory shape; src/host/ledger-store.ts reads and writes it as on-disk format 1 or 2. */
-  version: 1;
-  files: Record<string, LedgerFile>;
-}
-
-export const emptyLedger = (): Ledger => ({ version: 1, files: {} });
-
 export interface EngineRequest {
   readonly engine: EngineName;
   /** Whose changes these are: the main runtime name. */
@@ -67,6 +50,11 @@ export interface EngineRequest {
   readonly enableCdi: boolean;
   readonly containerd: ContainerdOptions;
   readonly main: FileSnapshot;
+  /**
+   * What setup starts from when the main file does not exist and no earlier setup recorded it: the engine's
+   * own default config (`containerd config default`), so the new file keeps what the engine had.
+   */
+  readonly mainTemplate?: string;
   /** Write the runtimes to a separate file and only point the main file at it (containerd `imports`). */
   readonly dropIn?: { readonly file: FileSnapshot; readonly importPath: string };
 }
@@ -75,10 +63,12 @@ export interface Plan {
   readonly writes: FileWrite[];
   readonly ledger: Ledger;
   readonly warnings: string[];
+  /** Decisions worth an info line (a file cleanup leaves alone, and why). */
+  readonly notes: string[];
   readonly engine: Engine;
 }
 
-export { sha256 };
+export { emptyLedger, type Ledger, type LedgerFile, sha256 };
 
 /** The ledger with each snapshot's entry brought up to date with edits made by someone else (owners.ts). */
 function rebased(ledger: Ledger, snaps: readonly FileSnapshot[], format: ConfigFormat): Ledger {
@@ -139,8 +129,11 @@ function finish(
   const writes: FileWrite[] = [];
   for (const f of files) {
     const unchanged = valueEquals(f.tree0, f.target);
+    // (an absent file never recorded: its base may be the engine's default template, which is not written alone)
     const after = unchanged
-      ? f.base
+      ? f.snap.text === null && !ledger.files[f.snap.path]
+        ? null
+        : f.base
       : f.base === null && Object.keys(f.target).length === 0
         ? null
         : f.doc.render(f.target);
@@ -168,19 +161,24 @@ function finish(
     kept.afterSha256 = sha256(after);
     next.files[f.snap.path] = kept;
   }
-  return { writes, ledger: next, warnings, engine };
+  return { writes, ledger: next, warnings, notes: [], engine };
 }
 
 export function planSetup(req: EngineRequest, before: Ledger): Plan {
   const format = FORMAT[req.engine];
   const ledger = rebased(before, [req.main, ...(req.dropIn ? [req.dropIn.file] : [])], format);
   const warnings: string[] = [];
-  const { text: mainBase, kept: mainKept } = baselineOf(
+  const { text: recordedBase, kept: mainKept } = baselineOf(
     ledger.files[req.main.path],
     req.owner,
     req.main,
     format,
   );
+  // a file that is not there starts as the engine's default; the ledger still records it as absent
+  const mainBase =
+    recordedBase === null && req.main.text === null && !ledger.files[req.main.path]
+      ? (req.mainTemplate ?? null)
+      : recordedBase;
   const mainDoc = parseConfig(format, mainBase ?? '', req.main.path);
   const engine = engineFor(req, mainDoc.tree, mainBase ?? '');
   const version = 'version' in engine ? (engine.version as 1 | 2 | 3) : undefined;
@@ -282,16 +280,32 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
   return finish(req, files, ledger, warnings, engine);
 }
 
+/**
+ * The files cleanup may change: the ones setup writes in this mode. cri-o in drop-in mode writes only the
+ * drop-in, so its main file is never cleanup's to change, whatever it holds.
+ */
+function cleanupTargets(req: EngineRequest): FileSnapshot[] {
+  if (req.engine === 'crio' && req.dropIn) return [req.dropIn.file];
+  return [req.main, ...(req.dropIn ? [req.dropIn.file] : [])];
+}
+
+/**
+ * The cleanup rule: cleanup changes only what this owner's recorded setup changed. A file the ledger has a
+ * record of this owner for gets exactly that taken back. A file with no ledger at all (set up by the Go
+ * original, or before any ledger) gets the original's cleanup: this owner's runtime set removed by name.
+ * When the ledger exists but holds no record of this owner for a file, the file is someone else's: unchanged.
+ */
 export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
   const format = FORMAT[req.engine];
   const warnings: string[] = [];
+  const notes: string[] = [];
   const next: Ledger = cloneTree(ledger);
   const writes: FileWrite[] = [];
   const mainText = req.main.text ?? '';
   const mainDoc = parseConfig(format, mainText, req.main.path);
   const engine = engineFor(req, mainDoc.tree, mainText);
-  const snaps = [req.main, ...(req.dropIn ? [req.dropIn.file] : [])];
-  for (const snap of snaps) {
+  const noLedger = Object.keys(ledger.files).length === 0;
+  for (const snap of cleanupTargets(req)) {
     const entry = next.files[snap.path];
     const mine = entry?.owners[req.owner];
     let after: string | null = snap.text;
@@ -320,15 +334,20 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
       if (Object.keys(entry.owners).length === 0) delete next.files[snap.path];
       // the others' record now starts from what this cleanup writes (keeps their byte-exact restore valid)
       else entry.afterSha256 = sha256(after);
+    } else if (noLedger) {
+      if (snap.text !== null)
+        after = fallbackCleanup(req, snap, snap === req.main ? mainDoc : undefined, engine, warnings);
     } else if (snap.text !== null) {
-      after = fallbackCleanup(req, snap, snap === req.main ? mainDoc : undefined, engine, warnings);
+      notes.push(
+        `${snap.path}: the restore ledger has no record of a setup by ${JSON.stringify(req.owner)} here; leaving the file as it is`,
+      );
     }
     if (after !== snap.text) writes.push({ path: snap.path, before: snap.text, after });
   }
-  return { writes, ledger: next, warnings, engine };
+  return { writes, ledger: next, warnings, notes, engine };
 }
 
-/** No ledger (set up by the original, or the ledger was lost): remove our entries by name. */
+/** No ledger at all (set up by the Go original, or the ledger was lost): remove our entries by name. */
 function fallbackCleanup(
   req: EngineRequest,
   snap: FileSnapshot,

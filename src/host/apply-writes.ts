@@ -13,7 +13,12 @@ function missingParents(path: string): string[] {
   return out;
 }
 
-/** Setup writes the drop-in before the main file imports it; cleanup drops the import before the file. */
+/**
+ * Setup writes the drop-in before the main file imports it; cleanup drops the import before the file. Each
+ * target must still hold the `before` bytes the plan was made from (compare-and-swap, files.ts): a file
+ * another program changed since it was read is not replaced (WriteConflict), and what this call already
+ * wrote is taken back.
+ */
 export function applyWrites(writes: readonly FileWrite[], action: 'setup' | 'cleanup'): void {
   const ordered = action === 'setup' ? [...writes].reverse() : writes;
   const done: FileWrite[] = [];
@@ -23,16 +28,16 @@ export function applyWrites(writes: readonly FileWrite[], action: 'setup' | 'cle
   );
   try {
     for (const w of ordered) {
-      if (w.after === null) removeFile(w.path);
-      else atomicWrite(w.path, w.after, { mode: 0o644 });
+      if (w.after === null) removeFile(w.path, w.before ?? undefined);
+      else atomicWrite(w.path, w.after, { mode: 0o644, expect: w.before });
       done.push(w);
     }
   } catch (err) {
     // A refused write (read-only file, full disk) must not leave half a change: put back what this run wrote.
     for (const w of done.reverse()) {
       try {
-        if (w.before === null) removeFile(w.path);
-        else atomicWrite(w.path, w.before);
+        if (w.before === null) removeFile(w.path, w.after ?? undefined);
+        else atomicWrite(w.path, w.before, { expect: w.after });
       } catch {
         // best effort: the error that matters is the one being thrown
       }

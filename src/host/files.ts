@@ -97,6 +97,34 @@ export interface WriteOptions {
   readonly mode?: number;
   /** Mode for parent directories that must be created. Default 0755. */
   readonly dirMode?: number;
+  /**
+   * Compare-and-swap: the text the target must still hold right before the rename (null: it must not
+   * exist). When it does not, nothing is replaced and WriteConflict is thrown.
+   */
+  readonly expect?: string | null;
+}
+
+/**
+ * The file is not what the caller read: another program wrote it meanwhile (without our lock). Replacing it
+ * would silently lose that program's edit.
+ */
+export class WriteConflict extends HostError {
+  constructor(path: string) {
+    super(`${path}: changed by another program since it was read; not overwriting its edit`, { file: path });
+  }
+}
+
+/** Throws WriteConflict unless `target` holds exactly `expect` (null: is absent). */
+function checkUnchanged(path: string, target: string, expect: string | null): void {
+  let now: Buffer | null;
+  try {
+    now = fs.readFileSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    now = null;
+  }
+  const same = expect === null ? now === null : now?.equals(Buffer.from(expect, 'utf8')) === true;
+  if (!same) throw new WriteConflict(path);
 }
 
 function fsyncDir(dir: string): void {
@@ -178,11 +206,14 @@ export function atomicWrite(path: string, data: string | Buffer, opts: WriteOpti
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
+    // as late as possible: what is left is the window between this read and the rename (microseconds)
+    if (opts.expect !== undefined) checkUnchanged(path, target, opts.expect);
     fs.renameSync(tmp, target);
     fsyncDir(dir);
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
+    if (err instanceof WriteConflict) throw err;
     throw new HostError(`${path}: cannot write: ${describe(err)}`, { file: path });
   }
 }
@@ -191,8 +222,9 @@ export function atomicWrite(path: string, data: string | Buffer, opts: WriteOpti
  * Removes a file. Through a symlink only the target goes: a link that was there before setup (dangling then)
  * is the user's and stays. Missing is fine.
  */
-export function removeFile(path: string): boolean {
+export function removeFile(path: string, expect?: string): boolean {
   const target = resolveTarget(path);
+  if (expect !== undefined) checkUnchanged(path, target, expect);
   try {
     fs.unlinkSync(target);
   } catch (err) {

@@ -14,14 +14,12 @@
  */
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { decodeValue, encodeValue } from '../engines/changes';
-import { emptyLedger, type Ledger, sha256 } from '../engines/plan';
-import { ConfigError, HostError } from '../errors';
+import { corruptLedger, decodeLedger, emptyLedger, encodeLedger, type Ledger } from '../engines/ledger';
+import { HostError, LockedError } from '../errors';
 import { atomicWrite, describe, readFileState, removeFile, removeStaleTemps } from './files';
-import { type FileLock, lockFile } from './lock';
+import { type FileLock, lockDirectory } from './lock';
 
 export const STATE_DIR_NAME = '.ctk-installer';
-const FORMAT = 2;
 const LEDGER_SUFFIX = '.ledger.json';
 
 export function ledgerPaths(mainConfig: string): { dir: string; ledger: string; lock: string } {
@@ -37,43 +35,15 @@ export function originalPath(ledgerPath: string, sha: string): string {
 
 class MissingOriginal extends Error {}
 
-function corrupt(path: string, why: string): ConfigError {
-  return new ConfigError(path, `corrupt restore ledger (${why}); move it away to continue without it`);
-}
-
 function parseLedger(path: string, bytes: Buffer): Ledger {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw corrupt(path, (err as Error).message);
-  }
-  const ledger = decodeValue(raw) as Ledger & { version: number };
-  if ((ledger?.version !== 1 && ledger?.version !== FORMAT) || typeof ledger.files !== 'object') {
-    throw new ConfigError(path, 'unknown restore ledger format; move it away to continue without it');
-  }
-  for (const [file, entry] of Object.entries(ledger.files)) {
-    const e = entry as typeof entry & { originalSha256?: unknown };
-    if (e.originalSha256 === undefined) continue;
-    if (typeof e.originalSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.originalSha256))
-      throw corrupt(path, `bad originalSha256 for ${file}`);
-    const sha = e.originalSha256;
-    let text: string;
+  return decodeLedger(path, bytes.toString('utf8'), (sha, file) => {
     try {
-      text = fs.readFileSync(originalPath(path, sha), 'utf8');
+      return fs.readFileSync(originalPath(path, sha), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingOriginal(file);
       throw new HostError(`${originalPath(path, sha)}: cannot read: ${describe(err)}`, { file: path });
     }
-    if (sha256(text) !== sha) throw corrupt(path, `the original bytes of ${file} do not match their sha256`);
-    delete e.originalSha256;
-    e.original = text;
-  }
-  for (const [file, entry] of Object.entries(ledger.files)) {
-    if (typeof entry?.original !== 'string' && entry?.original !== null)
-      throw corrupt(path, `no original bytes recorded for ${file}`);
-  }
-  return { version: 1, files: ledger.files };
+  });
 }
 
 export function readLedger(path: string): Ledger {
@@ -86,7 +56,7 @@ export function readLedger(path: string): Ledger {
       return parseLedger(path, st.bytes);
     } catch (err) {
       if (!(err instanceof MissingOriginal)) throw err;
-      if (attempt > 0) throw corrupt(path, `the original bytes of ${err.message} are missing`);
+      if (attempt > 0) throw corruptLedger(path, `the original bytes of ${err.message} are missing`);
     }
   }
 }
@@ -119,30 +89,32 @@ function removeOriginals(ledgerPath: string, keep: ReadonlySet<string>): void {
   }
 }
 
-/** Writes the ledger (format 2), or removes it with its originals when it has no files left. */
+/**
+ * Writes the ledger (format 2), or removes it with its originals when it has no files left, and then the
+ * state directory too when nothing else is in it: the last cleanup leaves /etc as it found it.
+ */
 export function writeLedger(path: string, ledger: Ledger): void {
   if (Object.keys(ledger.files).length === 0) {
     clearLedger(path);
+    // the lock file earlier versions kept here (they locked a file in this directory, not the directory)
+    unlinkQuietly(join(dirname(path), `${basename(path, LEDGER_SUFFIX)}.lock`));
+    try {
+      fs.rmdirSync(dirname(path));
+    } catch {
+      // not empty (another file's ledger lives there) or already gone
+    }
     return;
   }
   fs.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const { json, originals } = encodeLedger(ledger);
   const referenced = new Set<string>();
-  const files: Record<string, unknown> = {};
-  for (const [file, entry] of Object.entries(ledger.files)) {
-    const { original, existed, ...rest } = entry;
-    if (original === null) {
-      files[file] = { existed, original: null, ...rest };
-      continue;
-    }
-    const sha = sha256(original); // memoised: a ledger read this run hashed it already
+  for (const [sha, original] of originals) {
     const p = originalPath(path, sha);
     // named by its content, so one that is there already holds these bytes (atomic writes leave no partial one)
-    if (!referenced.has(p) && !fs.existsSync(p)) atomicWrite(p, original, { mode: 0o600 });
+    if (!fs.existsSync(p)) atomicWrite(p, original, { mode: 0o600 });
     referenced.add(p);
-    files[file] = { existed, originalSha256: sha, ...rest };
   }
-  const json = { version: FORMAT, files: encodeValue(files) };
-  atomicWrite(path, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600 });
+  atomicWrite(path, json, { mode: 0o600 });
   removeOriginals(path, referenced);
 }
 
@@ -176,18 +148,51 @@ export function clearLedger(path: string): void {
   removeOriginals(path, new Set());
 }
 
+/**
+ * Serialises runs on `mainConfig`: flock(2) on the directory that holds it, so taking the lock creates
+ * nothing (a refused run leaves no trace, not even a changed directory mtime). A missing directory is
+ * created for the lock and removed again on release when the run left nothing in it.
+ */
 export function lockLedger(mainConfig: string, waitSeconds = 120): FileLock {
-  const { dir, lock } = ledgerPaths(mainConfig);
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    throw new HostError(`${mainConfig}: cannot create the state directory ${dir}: ${describe(err)}`, {
-      file: mainConfig,
-    });
+  const dir = dirname(mainConfig);
+  let made: string | undefined;
+  if (!fs.existsSync(dir)) {
+    try {
+      made = fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    } catch (err) {
+      throw new HostError(`${mainConfig}: cannot create its directory ${dir}: ${describe(err)}`, {
+        file: mainConfig,
+      });
+    }
   }
-  return lockFile(lock, {
-    waitSeconds,
-    dirMode: 0o700,
-    heldMessage: `timed out after ${waitSeconds}s waiting for the lock on ${mainConfig}`,
-  });
+  const removeMade = () => {
+    if (made === undefined) return;
+    for (let d = dir; d.length >= made.length; d = dirname(d)) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        return; // not empty: the run wrote something there
+      }
+    }
+  };
+  let lock: FileLock;
+  try {
+    lock = lockDirectory(dir, {
+      waitSeconds,
+      heldMessage: `timed out after ${waitSeconds}s waiting for the lock on ${mainConfig}`,
+    });
+  } catch (err) {
+    removeMade();
+    if (err instanceof HostError && !(err instanceof LockedError))
+      throw new HostError(`${mainConfig}: cannot lock its directory: ${err.message}`, { file: mainConfig });
+    throw err;
+  }
+  return {
+    path: lock.path,
+    fd: lock.fd,
+    release() {
+      lock.release();
+      removeMade();
+    },
+  };
 }

@@ -66,6 +66,12 @@ function openAndLock(path: string, opts: LockOptions, locker: Locker): number | 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new HostError(`${path}: cannot open lock file: ${(err as Error).message}`, { file: path });
   }
+  takeOrClose(fd, path, opts, locker);
+  return fd;
+}
+
+/** Takes the lock on `fd`, closing it when that fails. */
+function takeOrClose(fd: number, path: string, opts: LockOptions, locker: Locker): void {
   let got: 'taken' | 'held';
   try {
     got = locker.attempt(fd, path, opts.waitSeconds);
@@ -77,7 +83,23 @@ function openAndLock(path: string, opts: LockOptions, locker: Locker): number | 
     fs.closeSync(fd);
     throw new LockedError(opts.heldMessage ?? `${path} is locked by another process`);
   }
-  return fd;
+}
+
+/**
+ * flock(2) on an existing directory itself: nothing is created in it, so a run that is refused leaves the
+ * directory exactly as it was (its mtime included).
+ */
+export function lockDirectory(dir: string, opts: LockOptions, locker: Locker = defaultLocker()): FileLock {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (err) {
+    // O_DIRECTORY on something else is ENOTDIR too, which describe() words as a parent's problem
+    const why = (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'not a directory' : describe(err);
+    throw new HostError(`${dir}: cannot open the directory to lock it: ${why}`, { file: dir });
+  }
+  takeOrClose(fd, dir, opts, locker);
+  return handle(dir, fd);
 }
 
 /** flock(1)'s exit status when the lock is held (or the wait timed out); it uses no other status for that. */

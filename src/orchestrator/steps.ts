@@ -1,23 +1,22 @@
 /**
  * What the orchestrator does in each lifecycle step, built on the shared pieces: the toolkit installer and
- * the engine operation (lock, plan, atomic writes, restart only when a file changed, verify).
+ * the engine-operation transaction (src/ops: lock, plan, compare-and-swap writes, ledger, restart only when
+ * a file changed, verify).
  *
- * One addition on top of engine-op: when setup finds the files already configured (a restarted pod), the
+ * One addition on top of the transaction: when setup finds the files already configured (a restarted pod), the
  * engine is asked whether it really runs with our runtimes. Normally it does and nothing is restarted; if an
  * earlier instance was stopped between writing the file and restarting the engine, it does not, and only
  * then is the engine restarted.
  */
-import {
-  type EngineOpOptions,
-  type EngineOpResult,
-  restartAndVerify,
-  runEngineOp,
-} from '../commands/engine-op';
 import { oneLine } from '../errors';
+import { hostEffects } from '../host/engine-effects';
 import { describeMismatch, type EngineExpectation, readEngineState } from '../host/engine-status';
 import { readFileState } from '../host/files';
 import { ledgerPaths, readLedger } from '../host/ledger-store';
 import type { Logger } from '../log';
+import type { EngineOpOptions, EngineOpResult } from '../ops/options';
+import { restartAndVerify } from '../ops/restart-verify';
+import { runEngineOp } from '../ops/transaction';
 import type { ToolkitOptions } from '../toolkit/options';
 import { type LifecycleDeps, type LifecycleOutcome, type LifecycleSteps, runLifecycle } from './lifecycle';
 import { FALLBACK_RUNTIMES, lowLevelRuntimes } from './low-level-runtimes';
@@ -82,7 +81,7 @@ async function reconcile(s: EngineOpOptions, r: EngineOpResult, logger: Logger):
   logger.warn(
     `${s.engine} does not run with the configured runtimes (${problems.join('; ')}); restarting it`,
   );
-  await restartAndVerify(s, r.runtimes, logger);
+  await restartAndVerify(s, r.runtimes, logger, hostEffects);
 }
 
 export function orchestratorSteps(o: RunOptions, logger: Logger): LifecycleSteps {

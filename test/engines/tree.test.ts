@@ -5,7 +5,8 @@ import { deepFreeze } from '../../src/edit/value';
 import { containerdEngine } from '../../src/engines/containerd';
 import { dockerEngine } from '../../src/engines/docker';
 import { parseConfig } from '../../src/engines/document';
-import { claimsOf, sha256 } from '../../src/engines/owners';
+import { sha256 } from '../../src/engines/ledger';
+import { claimsOf } from '../../src/engines/owners';
 import { cloneTree, deleteIn, editableCopy, ensureTable, setIn, type Tree } from '../../src/engines/tree';
 
 const F = '/etc/f';
