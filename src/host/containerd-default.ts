@@ -4,7 +4,7 @@
  * runtimes would replace containerd 1.x's CRI defaults and leave no `runc` at all (issue 10 item 14). Run on
  * the host's binary (through `chroot HOST_ROOT` when a host root is given), never one from our own image.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { outputSummary, runProcessSync } from './proc';
 
@@ -22,9 +22,21 @@ function executable(path: string): boolean {
   }
 }
 
-/** The containerd binary as the host sees it, and the argv that runs `config default` with it. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The containerd binary as the host sees it, and the argv that runs `config default` with it. A host root
+ * that is not there (`--host-root` defaults to /host, which a run on the node itself does not have) means we
+ * already are on the host.
+ */
 function commandFor(hostRoot: string, chroot: string): { argv: string[] } | { unavailable: string } {
-  const inRoot = hostRoot !== '' && hostRoot !== '/';
+  const inRoot = hostRoot !== '' && hostRoot !== '/' && isDirectory(hostRoot);
   if (!inRoot) return { argv: ['containerd', 'config', 'default'] };
   const bin = BIN_DIRS.map((d) => join(d, 'containerd')).find((p) => executable(join(hostRoot, p)));
   if (!bin) return { unavailable: `no containerd binary under ${hostRoot} (${BIN_DIRS.join(', ')})` };

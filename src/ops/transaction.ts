@@ -122,7 +122,7 @@ export async function runEngineOp(
         commit(o.action, first, plan, ledger, target, fx);
       } catch (err) {
         if (!(err instanceof WriteConflict) || attempt > 1) throw err;
-        logger.warn(`${err.message}; reading it again`);
+        logger.warn(`${err.file}: changed by another program while this run planned; planning again from it`);
         continue;
       }
       for (const w of first) logger.info(w.after === null ? 'Removed file' : 'Wrote file', { file: w.path });

@@ -268,3 +268,14 @@ test('regression: a repeated setup whose ledger holds an integer beyond 2^53 wri
   assert.equal(readFileSync(config, 'utf8'), original);
   assert.equal(existsSync(state), false);
 });
+
+test('a ledger with "files": null is a corrupt-ledger error naming it, not a TypeError (issue 10 item 7)', () => {
+  const { ledger, state } = fresh();
+  mkdirSync(state, { recursive: true });
+  writeFileSync(ledger, '{"version": 2, "files": null}\n');
+  assert.throws(
+    () => readLedger(ledger),
+    (err: unknown) =>
+      err instanceof ConfigError && err.message.startsWith(`${ledger}: corrupt restore ledger`),
+  );
+});
