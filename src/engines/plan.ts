@@ -365,7 +365,7 @@ function fallbackCleanup(
       `${snap.path}: no record of the default runtime before setup; removed the default-runtime setting (the engine's built-in default applies)`,
     );
   }
-  if (req.dropIn && Array.isArray(tree.imports)) {
+  if (req.dropIn && Array.isArray(tree.imports) && tree.imports.includes(req.dropIn.importPath)) {
     const rest = tree.imports.filter((i) => i !== req.dropIn!.importPath);
     if (rest.length === 0) delete tree.imports;
     else tree.imports = rest;

@@ -184,7 +184,7 @@ export function lockLedger(mainConfig: string, waitSeconds = 120): FileLock {
   } catch (err) {
     removeMade();
     if (err instanceof HostError && !(err instanceof LockedError))
-      throw new HostError(`${mainConfig}: cannot lock its directory: ${err.message}`, { file: mainConfig });
+      throw new HostError(`${mainConfig}: ${err.message}`, { file: mainConfig });
     throw err;
   }
   return {

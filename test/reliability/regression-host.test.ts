@@ -75,7 +75,7 @@ describe('host regressions', () => {
     again.release();
   });
 
-  test('a state directory that cannot be made is a HostError naming the config, not a raw errno error', () => {
+  test('a config directory that cannot be locked is a HostError naming the config, not a raw errno error', () => {
     const file = join(work, 'a-file');
     writeFileSync(file, '');
     assert.throws(
@@ -84,7 +84,7 @@ describe('host regressions', () => {
         assert.ok(err instanceof HostError);
         assert.match(
           err.message,
-          /config\.toml: cannot create the state directory .*: a parent of this path is not a directory/,
+          /config\.toml: .*a-file: cannot open the directory to lock it: not a directory/,
         );
         return true;
       },
