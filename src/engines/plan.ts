@@ -1,6 +1,6 @@
 /**
  * Setup and cleanup as pure planning: file contents and the restore ledger in, the files to write and the new
- * ledger out. Nothing here touches the disk; src/commands applies a plan through src/host.
+ * ledger out (cleanup: cleanup.ts). Nothing here touches the disk; src/ops applies a plan through src/host.
  *
  * The ledger makes three promises hold: cleanup gives back the original bytes when nobody touched the file
  * since setup; otherwise it takes back only what setup changed (previous default runtime included); and a
@@ -12,20 +12,11 @@ import { isTable, valueEquals } from '../edit/value';
 import { ConfigError } from '../errors';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
 import { type Change, diffTrees } from './changes';
-import { type ContainerdOptions, containerdEngine, detectContainerdVersion, importLoads } from './containerd';
-import { crioEngine } from './crio';
-import { dockerEngine } from './docker';
+import { type ContainerdOptions, importLoads } from './containerd';
 import { type ConfigDoc, parseConfig } from './document';
+import { engineFor, FORMAT } from './engine-for';
 import { emptyLedger, type Ledger, type LedgerFile, sha256 } from './ledger';
-import {
-  applyHandOver,
-  baselineOf,
-  claimsOf,
-  normalizeBefore,
-  rebaseEntry,
-  revertOwner,
-  withoutOthers,
-} from './owners';
+import { baselineOf, claimsOf, normalizeBefore, rebaseEntry, withoutOthers } from './owners';
 import { cloneTree, editableCopy, setIn, type Tree } from './tree';
 import type { ConfigFormat, Engine, EngineName } from './types';
 
@@ -68,6 +59,7 @@ export interface Plan {
   readonly engine: Engine;
 }
 
+export { planCleanup } from './cleanup';
 export { emptyLedger, type Ledger, type LedgerFile, sha256 };
 
 /** The ledger with each snapshot's entry brought up to date with edits made by someone else (owners.ts). */
@@ -78,17 +70,6 @@ function rebased(ledger: Ledger, snaps: readonly FileSnapshot[], format: ConfigF
     if (e) rebaseEntry(e, s.path, s.text, format);
   }
   return next;
-}
-
-const FORMAT: Record<EngineName, ConfigFormat> = { docker: 'json', containerd: 'toml', crio: 'toml' };
-
-function engineFor(req: EngineRequest, mainTree: Tree, mainText: string): Engine & { version?: 1 | 2 | 3 } {
-  const file = req.main.path;
-  if (req.engine === 'docker') return dockerEngine(file);
-  if (req.engine === 'crio') return crioEngine(req.dropIn?.file.path ?? file);
-  const empty = mainText.trim() === '' || Object.keys(mainTree).length === 0;
-  const version = detectContainerdVersion(mainTree, empty, req.containerd.useLegacyConfig, file);
-  return containerdEngine(version, req.containerd, file);
 }
 
 function withImport(tree: Tree, importPath: string, file: string): void {
@@ -278,97 +259,4 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
   });
   if (dropRendered) files.push({ ...dropRendered, target, claims: claimsOf(pluginCopy, needs) });
   return finish(req, files, ledger, warnings, engine);
-}
-
-/**
- * The files cleanup may change: the ones setup writes in this mode. cri-o in drop-in mode writes only the
- * drop-in, so its main file is never cleanup's to change, whatever it holds.
- */
-function cleanupTargets(req: EngineRequest): FileSnapshot[] {
-  if (req.engine === 'crio' && req.dropIn) return [req.dropIn.file];
-  return [req.main, ...(req.dropIn ? [req.dropIn.file] : [])];
-}
-
-/**
- * The cleanup rule: cleanup changes only what this owner's recorded setup changed. A file the ledger has a
- * record of this owner for gets exactly that taken back. A file with no ledger at all (set up by the Go
- * original, or before any ledger) gets the original's cleanup: this owner's runtime set removed by name.
- * When the ledger exists but holds no record of this owner for a file, the file is someone else's: unchanged.
- */
-export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
-  const format = FORMAT[req.engine];
-  const warnings: string[] = [];
-  const notes: string[] = [];
-  const next: Ledger = cloneTree(ledger);
-  const writes: FileWrite[] = [];
-  const mainText = req.main.text ?? '';
-  const mainDoc = parseConfig(format, mainText, req.main.path);
-  const engine = engineFor(req, mainDoc.tree, mainText);
-  const noLedger = Object.keys(ledger.files).length === 0;
-  for (const snap of cleanupTargets(req)) {
-    const entry = next.files[snap.path];
-    const mine = entry?.owners[req.owner];
-    let after: string | null = snap.text;
-    if (entry && mine) {
-      const onlyOwner = Object.keys(entry.owners).length === 1;
-      if (!onlyOwner) rebaseEntry(entry, snap.path, snap.text, format);
-      if (onlyOwner && sha256(snap.text) === entry.afterSha256) {
-        after = entry.existed ? entry.original : null;
-      } else if (snap.text !== null) {
-        const doc = snap === req.main ? mainDoc : parseConfig(format, snap.text, snap.path);
-        const { tree, conflicts, handOver } = revertOwner(
-          entry,
-          req.owner,
-          editableCopy(doc.tree),
-          snap.path,
-        );
-        applyHandOver(entry, handOver);
-        if (conflicts.length > 0) {
-          warnings.push(
-            `${snap.path} changed since setup; left these values as they are now: ${conflicts.join(', ')}`,
-          );
-        }
-        after = !entry.existed && Object.keys(tree).length === 0 ? null : doc.render(tree);
-      }
-      delete entry.owners[req.owner];
-      if (Object.keys(entry.owners).length === 0) delete next.files[snap.path];
-      // the others' record now starts from what this cleanup writes (keeps their byte-exact restore valid)
-      else entry.afterSha256 = sha256(after);
-    } else if (noLedger) {
-      if (snap.text !== null)
-        after = fallbackCleanup(req, snap, snap === req.main ? mainDoc : undefined, engine, warnings);
-    } else if (snap.text !== null) {
-      notes.push(
-        `${snap.path}: the restore ledger has no record of a setup by ${JSON.stringify(req.owner)} here; leaving the file as it is`,
-      );
-    }
-    if (after !== snap.text) writes.push({ path: snap.path, before: snap.text, after });
-  }
-  return { writes, ledger: next, warnings, notes, engine };
-}
-
-/** No ledger at all (set up by the Go original, or the ledger was lost): remove our entries by name. */
-function fallbackCleanup(
-  req: EngineRequest,
-  snap: FileSnapshot,
-  doc: ConfigDoc | undefined,
-  engine: Engine,
-  warnings: string[],
-): string | null {
-  if (!doc) return null; // the drop-in is ours by name: remove it
-  const tree = editableCopy(doc.tree);
-  for (const rt of req.runtimes) engine.removeRuntime(tree, rt.name);
-  const current = engine.defaultRuntime(tree);
-  if (req.runtimes.some((r) => r.name === current)) {
-    engine.setDefaultRuntime(tree, undefined);
-    warnings.push(
-      `${snap.path}: no record of the default runtime before setup; removed the default-runtime setting (the engine's built-in default applies)`,
-    );
-  }
-  if (req.dropIn && Array.isArray(tree.imports) && tree.imports.includes(req.dropIn.importPath)) {
-    const rest = tree.imports.filter((i) => i !== req.dropIn!.importPath);
-    if (rest.length === 0) delete tree.imports;
-    else tree.imports = rest;
-  }
-  return doc.render(tree);
 }
