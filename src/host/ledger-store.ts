@@ -105,7 +105,13 @@ export function writeLedger(path: string, ledger: Ledger): void {
     }
     return;
   }
-  fs.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new HostError(`${dirname(path)}: cannot create the restore ledger's directory: ${describe(err)}`, {
+      file: path,
+    });
+  }
   const { json, originals } = encodeLedger(ledger);
   const referenced = new Set<string>();
   for (const [sha, original] of originals) {

@@ -1,8 +1,8 @@
 /**
  * Concurrency: 10 CLI processes at once run setup with different runtime names on the same file; the ledger
- * lock (src/host/ledger-store.ts, flock(2) on `.ctk-installer/<config>.lock`) serialises them, so all 10
- * runtimes end up in a valid file. Then 10 concurrent cleanups give back the original bytes and remove the
- * state directory. Also: setups racing the last cleanup (which unlinks the lock file and its directory).
+ * lock (src/host/ledger-store.ts, flock(2) on the config's directory) serialises them, so all 10 runtimes
+ * end up in a valid file. Then 10 concurrent cleanups give back the original bytes and remove the state
+ * directory. Also: setups racing the last cleanup (which removes the state directory).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
