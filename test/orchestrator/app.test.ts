@@ -139,8 +139,12 @@ test('containerd: the toolkit and the containerd annotation-prefix flags each se
     const tk = parseToml(
       readFileSync(`${root}/toolkit-test/toolkit/.config/nvidia-container-runtime/config.toml`, 'utf8'),
     ) as { 'nvidia-container-runtime': { modes?: { cdi?: { 'annotation-prefixes'?: string[] } } } };
+    // the runtimes copy runc's table from `containerd config default` (issue 10 item 14), whose
+    // container_annotations is an empty list: empty and absent both mean "no prefixes set" here
+    const annotations =
+      drop.plugins['io.containerd.grpc.v1.cri']!.containerd.runtimes.nvidia?.container_annotations;
     return {
-      engine: drop.plugins['io.containerd.grpc.v1.cri']!.containerd.runtimes.nvidia?.container_annotations,
+      engine: annotations?.length ? annotations : undefined,
       toolkit: tk['nvidia-container-runtime'].modes?.cdi?.['annotation-prefixes'],
     };
   };
