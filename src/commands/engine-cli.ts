@@ -3,13 +3,16 @@
  * through links named `docker`, `containerd`, `crio`) and `runtime configure` for node admins.
  */
 import type { Command } from 'commander';
-import { ENGINE_NAMES } from '../engines/presets';
+import { ENGINE_NAMES, type PresetName } from '../engines/presets';
 import type { EngineName } from '../engines/types';
 import { UsageError } from '../errors';
+import { describeProfile, type NodeProfile } from '../ops/node-profile';
+import { pathsToWrite, preflightWritable, verifyOnly, withNodeProfile } from '../ops/node-profile-apply';
 import type { EngineOpResult } from '../ops/options';
 import { type EngineOpOptions, engineOpOptions } from '../options/engine-op-options';
-import { addOptions, resolveOptions } from '../options/option-spec';
+import { addOptions, type Resolved, resolveOptions } from '../options/option-spec';
 import { CONFIGURE_SPECS, configureSpecsFor, runtimeOptionSpecs, specsFor } from '../options/runtime-options';
+import { runtimeSet } from '../runtimes/runtime-set';
 import { contextFor } from './context';
 import type { CommandModule } from './registry';
 
@@ -27,17 +30,61 @@ export function runtimeDirFrom(args: readonly string[], flag: string): string {
   return args[0]!;
 }
 
-async function runAndReport(opts: EngineOpOptions, cmd: Command, output: string): Promise<EngineOpResult> {
+async function runAndReport(
+  given: EngineOpOptions,
+  r: Resolved,
+  cmd: Command,
+  output: string,
+): Promise<EngineOpResult | undefined> {
   const ctx = contextFor(cmd);
+  const { options: opts, profile } = await withNodeProfile(given, r.sources, {
+    ...(r.values.preset !== undefined ? { preset: r.values.preset as PresetName } : {}),
+    ignoreEngineConfigMismatch: r.values.ignoreEngineConfigMismatch === true,
+  });
+  if (profile) {
+    // a dry run prints them above its diff (or in the JSON), so the log keeps only its error lines
+    for (const n of profile.notes) opts.dryRun ? ctx.logger.debug(n) : ctx.logger.info(n);
+  }
+  if (r.values.verifyOnly === true) {
+    const runtimes = runtimeSet({
+      name: opts.runtimeName,
+      setAsDefault: opts.setAsDefault,
+      dir: opts.runtimeDir,
+    });
+    ctx.stdout(await verifyOnly(opts, runtimes));
+    return undefined;
+  }
+  if (!opts.dryRun) preflightWritable(pathsToWrite(opts));
   const { runEngineOp } = await import('../ops/transaction');
   const result = await runEngineOp(opts, ctx.logger);
+  // stdout stays empty when the operation fails: the header comes with the diff
+  if (profile && opts.dryRun && output !== 'json') ctx.stdout(describeProfile(profile));
   if (result.diff !== undefined && output !== 'json') ctx.stdout(result.diff);
-  if (output === 'json') ctx.stdout(`${JSON.stringify(summary(result), null, 2)}\n`);
+  if (output === 'json') ctx.stdout(`${JSON.stringify(summary(result, profile), null, 2)}\n`);
   return result;
 }
 
-function summary(r: EngineOpResult): Record<string, unknown> {
+function summary(r: EngineOpResult, profile: NodeProfile | undefined): Record<string, unknown> {
   return {
+    ...(profile
+      ? {
+          node: {
+            preset: profile.preset,
+            engine: profile.identified
+              ? {
+                  pid: profile.identified.pid,
+                  exe: profile.identified.exe,
+                  version: profile.identified.version?.text ?? null,
+                  config: profile.identified.config,
+                  distro: profile.identified.distro ?? null,
+                  unit: profile.identified.unit ?? null,
+                }
+              : null,
+            ...profile.fields,
+            notes: profile.notes,
+          },
+        }
+      : {}),
     engine: r.engine,
     action: r.action,
     changed: r.changed,
@@ -69,6 +116,7 @@ function registerEngine(program: Command, engine: EngineName): void {
       const dir = runtimeDirFrom(self.args, String(r.values.runtimeDir ?? ''));
       await runAndReport(
         engineOpOptions(engine, action, r, dir, r.values.enableCdiInRuntime === true),
+        r,
         self,
         'text',
       );
@@ -103,7 +151,7 @@ function registerConfigure(program: Command): void {
       dir,
       r.values.enableCdiInRuntime === true,
     );
-    await runAndReport({ ...opts, dryRun: first.dryRun === true }, self, String(first.output));
+    await runAndReport({ ...opts, dryRun: first.dryRun === true }, r, self, String(first.output));
   });
 }
 

@@ -5,8 +5,11 @@
  */
 import { accessSync, constants } from 'node:fs';
 import type { Command } from 'commander';
+import type { PresetName } from '../engines/presets';
+import type { Logger } from '../log';
+import { pathsToWrite, preflightWritable, withNodeProfile } from '../ops/node-profile-apply';
 import { addRunOptions, allRunSpecs } from '../options/run-options';
-import { resolveRunOptions } from '../orchestrator/options';
+import { type RunOptions, resolveRunOptions } from '../orchestrator/options';
 import { contextFor } from './context';
 import type { CommandModule } from './registry';
 
@@ -17,6 +20,18 @@ function hasRpm(): boolean {
   } catch {
     return false;
   }
+}
+
+/** The engine the DaemonSet configures, as identified on its socket (--preset, default auto), checked writable. */
+async function profiled(o: RunOptions, logger: Logger): Promise<RunOptions> {
+  const v = o.runtimeValues;
+  const { options: setup, profile } = await withNodeProfile(o.setup, o.runtimeSources, {
+    ...(v.preset !== undefined ? { preset: v.preset as PresetName } : {}),
+    ignoreEngineConfigMismatch: v.ignoreEngineConfigMismatch === true,
+  });
+  for (const n of profile?.notes ?? []) logger.info(n);
+  preflightWritable(pathsToWrite(setup));
+  return { ...o, setup, cleanup: { ...setup, action: 'cleanup' } };
 }
 
 export const runCommand: CommandModule = {
@@ -35,13 +50,14 @@ export const runCommand: CommandModule = {
     cmd.action(async (...args: unknown[]) => {
       const self = args[args.length - 1] as Command;
       const ctx = contextFor(self);
-      const options = resolveRunOptions(self, self.args, {
+      const resolved = resolveRunOptions(self, self.args, {
         env: ctx.env,
         explicitBools: ctx.explicitBools,
         cwd: process.cwd(),
         hasRpm,
         warn: (m) => ctx.logger.warn(m),
       });
+      const options = resolved.runtimeConfig ? await profiled(resolved, ctx.logger) : resolved;
       const { runOrchestrator } = await import('../orchestrator/steps');
       await runOrchestrator(options, { logger: ctx.logger });
     });

@@ -28,10 +28,12 @@ export interface ContainerdOptions {
   readonly annotationPrefixes: readonly string[];
   /** v1 only: write the legacy `default_runtime` table instead of `default_runtime_name`. */
   readonly useLegacyConfig: boolean;
+  /** The version a new (empty) file gets: 3 when the running engine is containerd 2.x (default 2). */
+  readonly newConfigVersion?: 2 | 3;
 }
 
 /**
- * Config version from the file itself: an empty file is a new config (2, or 1 with useLegacyConfig); a
+ * Config version from the file itself: an empty file is a new config (`newVersion`, or 1 with useLegacyConfig); a
  * non-empty file without `version` is 1; only integer versions 1–3 are understood.
  */
 export function detectContainerdVersion(
@@ -39,9 +41,10 @@ export function detectContainerdVersion(
   isEmpty: boolean,
   useLegacyConfig: boolean,
   file: string,
+  newVersion: 2 | 3 = 2,
 ): ContainerdVersion {
   const v = tree.version;
-  if (v === undefined) return isEmpty && !useLegacyConfig ? 2 : 1;
+  if (v === undefined) return isEmpty && !useLegacyConfig ? newVersion : 1;
   const n = typeof v === 'bigint' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n)) {
     throw new ConfigError(

@@ -17,6 +17,12 @@ export function engineFor(
   if (req.engine === 'docker') return dockerEngine(file);
   if (req.engine === 'crio') return crioEngine(req.dropIn?.file.path ?? file);
   const empty = mainText.trim() === '' || Object.keys(mainTree).length === 0;
-  const version = detectContainerdVersion(mainTree, empty, req.containerd.useLegacyConfig, file);
+  const version = detectContainerdVersion(
+    mainTree,
+    empty,
+    req.containerd.useLegacyConfig,
+    file,
+    req.containerd.newConfigVersion,
+  );
   return containerdEngine(version, req.containerd, file);
 }

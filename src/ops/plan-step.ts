@@ -104,6 +104,7 @@ export function planOp(
       runtimeType: o.runtimeType,
       annotationPrefixes: o.annotationPrefixes,
       useLegacyConfig: o.useLegacyConfig,
+      ...(o.newConfigVersion ? { newConfigVersion: o.newConfigVersion } : {}),
     },
     main,
     ...(template !== undefined ? { mainTemplate: template } : {}),

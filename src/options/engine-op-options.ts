@@ -33,6 +33,8 @@ export interface EngineOpOptions {
   readonly hooksDir: string;
   readonly hookFilename: string;
   readonly dryRun?: boolean;
+  /** containerd: the version a new config file gets (3 when the identified engine is 2.x; src/ops/node-profile). */
+  readonly newConfigVersion?: 2 | 3;
 }
 
 /** Typed options from resolved values (see runtime-options.ts for the flags). */

@@ -3,7 +3,7 @@
  * the DaemonSet entrypoint. Flags are the same for every engine; env names and defaults come from
  * PRESETS for the engine at hand (the generic RUNTIME_* / NVIDIA_* names first, as in the original).
  */
-import { ENGINE_NAMES, PRESETS } from '../engines/presets';
+import { ENGINE_NAMES, PRESET_NAMES, PRESETS } from '../engines/presets';
 import type { EngineName } from '../engines/types';
 import type { OptionSpec } from './option-spec';
 
@@ -186,6 +186,43 @@ export function runtimeOptionSpecs(
       env: ['CRIO_HOOK_FILENAME'],
       default: 'oci-nvidia-hook.json',
     },
+    ...nodeOptionSpecs(persona),
+  ];
+}
+
+/**
+ * Knowing the node (src/ops/node-profile.ts): which preset, and what to do when the engine disagrees. The
+ * DaemonSet identifies its engine by default; the standalone CLIs keep the original's defaults unless asked.
+ */
+function nodeOptionSpecs(persona: RuntimePersona): OptionSpec[] {
+  const verifyOnly: OptionSpec = {
+    name: 'verifyOnly',
+    flag: 'verify-only',
+    kind: 'bool',
+    description:
+      'write nothing: check that the running engine already has the NVIDIA runtimes (exit 0) or not (exit 1)',
+    env: ['RUNTIME_VERIFY_ONLY'],
+    default: false,
+  };
+  return [
+    {
+      name: 'preset',
+      flag: 'preset',
+      kind: 'string',
+      description:
+        'node layout: auto (identify the engine on its socket), containerd, k3s, rke2, microk8s, k0s, docker or crio; flags given explicitly still win',
+      env: ['RUNTIME_PRESET'],
+      choices: PRESET_NAMES,
+      ...(persona === 'installer' ? { default: 'auto' } : {}),
+    },
+    ...(persona === 'cli' ? [verifyOnly] : []),
+    {
+      name: 'ignoreEngineConfigMismatch',
+      flag: 'ignore-engine-config-mismatch',
+      kind: 'bool',
+      description: 'edit --config even when the engine on the socket runs with another config file',
+      default: false,
+    },
   ];
 }
 
@@ -251,6 +288,7 @@ export const CONFIGURE_SPECS: readonly OptionSpec[] = [
 const CONFIGURE_DEFAULTS: Readonly<Record<string, OptionSpec['default']>> = {
   setAsDefault: false,
   configMode: 'config',
+  preset: 'auto',
 };
 
 /** The runtime flags of `runtime configure` for one engine (all engines' when undefined). */

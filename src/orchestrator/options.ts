@@ -40,6 +40,7 @@ export interface RunOptions {
   readonly cleanup: EngineOpOptions;
   /** The resolved runtime values and where each came from (logged at debug level). */
   readonly runtimeValues: Readonly<Record<string, OptionValue | undefined>>;
+  readonly runtimeSources: Readonly<Record<string, string>>;
 }
 
 /**
@@ -148,6 +149,7 @@ export function resolveRunOptions(
     setup,
     cleanup: { ...setup, action: 'cleanup' },
     runtimeValues: runtime.values,
+    runtimeSources: runtime.sources,
   };
 }
 

@@ -27,7 +27,9 @@ test('--dry-run prints a unified diff of the file and changes nothing', () => {
     'none',
   ]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^--- ${p}\n\\+\\+\\+ ${p}\n@@ `));
+  // --preset auto (the default here) heads the diff with what it found: nothing listens on the default sockets
+  assert.match(r.stdout, /^engine: {2}not identified\npreset: {2}containerd\n/);
+  assert.match(r.stdout, new RegExp(`^--- ${p}\n\\+\\+\\+ ${p}\n@@ `, 'm'));
   assert.match(r.stdout, /^\+\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.nvidia\]$/m);
   assert.match(
     r.stdout,

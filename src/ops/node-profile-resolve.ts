@@ -1,0 +1,214 @@
+/**
+ * Preset + identified engine -> the concrete files, socket and restart of one engine operation. Explicit
+ * flags (command line or environment) always win; the preset and the identified engine only replace
+ * defaults. Pure: the host is seen through `ProfileFacts`, so every rule is unit-tested on made-up hosts.
+ */
+import { basename, dirname, join } from 'node:path';
+import { detectContainerdVersion } from '../engines/containerd';
+import { parseConfig } from '../engines/document';
+import {
+  NODE_PRESETS,
+  type NodePreset,
+  type NodePresetName,
+  PRESETS,
+  type PresetName,
+} from '../engines/presets';
+import type { EngineName } from '../engines/types';
+import { ConfigError, UsageError } from '../errors';
+import type { IdentifiedEngine } from '../host/engine-identify';
+import type { RestartMode } from '../host/restart';
+
+export interface ProfileFields {
+  readonly config: string;
+  readonly socket: string;
+  readonly restartMode: RestartMode;
+  readonly restartUnit: string;
+  readonly dropInConfig: string;
+}
+
+export interface ProfileRequest {
+  readonly engine: EngineName;
+  readonly preset: PresetName;
+  /** The resolved option values (defaults included). */
+  readonly values: ProfileFields;
+  /** The fields given on the command line or in the environment: these are never replaced. */
+  readonly explicit: ReadonlySet<keyof ProfileFields>;
+  readonly ignoreConfigMismatch: boolean;
+}
+
+export interface ProfileFacts {
+  readonly identified?: IdentifiedEngine;
+  /** Why identification failed (nobody listens, …); shown, not fatal. */
+  readonly identifyProblem?: string;
+  exists(path: string): boolean;
+  /** null when the file does not exist. */
+  readText(path: string): string | null;
+  /**
+   * Is our `path` the file the engine runs with? Through the engine's own root (`/proc/PID/root`), so a
+   * DaemonSet's mount of the host's config directory at another path is still the same file.
+   */
+  isEngineConfig(path: string, engine: IdentifiedEngine): boolean;
+}
+
+export interface NodeProfile {
+  readonly preset: NodePresetName;
+  readonly identified?: IdentifiedEngine;
+  readonly fields: ProfileFields;
+  /** containerd: the version a new config file gets (3 for containerd 2.x). */
+  readonly newConfigVersion?: 2 | 3;
+  /** What was decided and why, one line each (the dry-run header). */
+  readonly notes: string[];
+}
+
+/** Our drop-in's file name in a directory the engine imports (`99-nvidia.toml`, sorted last). */
+const DROP_IN_NAME = basename(PRESETS.containerd.dropIn);
+
+function pickPreset(req: ProfileRequest, id: IdentifiedEngine | undefined, notes: string[]): NodePresetName {
+  if (req.preset !== 'auto') {
+    if (NODE_PRESETS[req.preset].engine !== req.engine) {
+      throw new UsageError(
+        `--preset=${req.preset} is a ${NODE_PRESETS[req.preset].engine} preset, not for --runtime=${req.engine}`,
+      );
+    }
+    if (id?.distro && id.distro !== req.preset)
+      notes.push(`the engine is embedded in ${id.distro}, but --preset=${req.preset} was given`);
+    return req.preset;
+  }
+  const picked: NodePresetName = id?.distro ?? req.engine;
+  notes.push(
+    id
+      ? `preset ${picked} (auto: ${id.distro ? `exe or parent process of PID ${id.pid} belongs to ${id.distro}` : `a standalone ${id.engine}`})`
+      : `preset ${picked} (auto: no engine identified, the ${req.engine} defaults)`,
+  );
+  return picked;
+}
+
+/** The config file's own version (containerd), or undefined for a missing or empty file. */
+function fileVersion(path: string, text: string | null): number | undefined {
+  if (text === null || text.trim() === '') return undefined;
+  const tree = parseConfig('toml', text, path).tree;
+  if (Object.keys(tree).length === 0) return undefined;
+  return detectContainerdVersion(tree, false, false, path);
+}
+
+/**
+ * containerd 2.x reads nothing of a version 1 file's `[plugins.cri]` (real-daemons.md, measured with 2.1), and
+ * 1.x silently ignores version 3 plugin names: refuse to write entries the running engine will never read.
+ */
+function checkVersionFits(config: string, facts: ProfileFacts, id: IdentifiedEngine | undefined): void {
+  const major = id?.engine === 'containerd' ? id.version?.major : undefined;
+  if (major === undefined) return;
+  const v = fileVersion(config, facts.readText(config));
+  if (major >= 2 && v === 1) {
+    throw new ConfigError(
+      config,
+      `a version 1 config, and containerd ${id!.version!.text} (PID ${id!.pid}) ignores its whole [plugins.cri] section, runtimes included: migrate it (containerd config migrate) or write a version 3 drop-in the engine imports (--drop-in-config PATH)`,
+    );
+  }
+  if (major < 2 && v === 3) {
+    throw new ConfigError(
+      config,
+      `a version 3 config, which containerd ${id!.version!.text} (PID ${id!.pid}) reads as version 2 and whose runtimes it never sees: write a version 2 config for this engine`,
+    );
+  }
+}
+
+function restartFor(
+  req: ProfileRequest,
+  preset: NodePreset,
+  id: IdentifiedEngine | undefined,
+  noRestart: boolean,
+): Pick<ProfileFields, 'restartMode' | 'restartUnit'> {
+  const v = req.values;
+  const unitFromCgroup = id?.unit?.replace(/\.service$/, '');
+  let mode = v.restartMode;
+  if (!req.explicit.has('restartMode')) {
+    if (noRestart) mode = 'none';
+    // auto keeps the persona's default for a standalone engine outside any service (a test daemon, a container);
+    // a distribution, or an engine that runs under a unit, gets the preset's way (A-27: containerd dies on SIGHUP)
+    else if (req.preset !== 'auto' || id?.distro !== undefined || unitFromCgroup !== undefined)
+      mode = preset.restartMode;
+  }
+  const unit = req.explicit.has('restartUnit')
+    ? v.restartUnit
+    : (unitFromCgroup ?? (preset.unit || v.restartUnit));
+  return { restartMode: mode, restartUnit: unit };
+}
+
+export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodeProfile {
+  const v = req.values;
+  const id = facts.identified;
+  const notes: string[] = [];
+  if (id && id.engine !== req.engine) {
+    throw new UsageError(
+      `--runtime=${req.engine}, but the process listening on ${id.socket} (PID ${id.pid}, ${id.exe}) is ${id.engine}`,
+    );
+  }
+  if (!id && facts.identifyProblem) notes.push(`engine not identified: ${facts.identifyProblem}`);
+  const name = pickPreset(req, id, notes);
+  const preset = NODE_PRESETS[name];
+
+  const running = id?.config ?? (req.preset === 'auto' ? v.config : preset.config);
+  if (req.explicit.has('config') && id && !facts.isEngineConfig(v.config, id)) {
+    if (!req.ignoreConfigMismatch) {
+      throw new UsageError(
+        `--config is ${v.config}, but the engine on ${id.socket} (PID ${id.pid}) runs with ${id.config}${id.configFromCmdline ? '' : ' (its built-in default)'}: point --config at that file, or give --ignore-engine-config-mismatch to edit ${v.config} anyway`,
+      );
+    }
+    notes.push(
+      `--config ${v.config} differs from the engine's ${id.config}; editing it as asked (--ignore-engine-config-mismatch)`,
+    );
+  }
+  const base = req.explicit.has('config') ? v.config : running;
+  const dir = dirname(base);
+  const v3 = id?.engine === 'containerd' && (id.version?.major ?? 0) >= 2;
+  const pick = (names: { v2: string; v3: string }) => (v3 ? names.v3 : names.v2);
+  let config = base;
+  let dropInConfig = v.dropInConfig;
+  let noRestart = false;
+  const pinned = req.explicit.has('config') && req.ignoreConfigMismatch;
+
+  if (pinned || preset.writes === 'config') {
+    if (!req.explicit.has('dropInConfig') && v3 && preset.dropInDir) {
+      dropInConfig = join(dir, pick(preset.dropInDir), DROP_IN_NAME);
+      notes.push(`containerd ${id!.version!.text} merges imported files: writing a drop-in`);
+    }
+  } else if (preset.writes === 'template') {
+    config = join(dir, pick(preset.template!));
+    dropInConfig = req.explicit.has('dropInConfig') ? v.dropInConfig : '';
+    notes.push(
+      `${name} renders ${basename(base)} from ${basename(config)} at every start: editing the template`,
+    );
+  } else {
+    const dropDir = join(dir, pick(preset.dropInDir!));
+    // k3s/RKE2 import their drop-in directory only in versions that create it; containerd 1.x would replace its
+    // whole CRI table with an imported one (field-notes A-12), so those get the template instead.
+    if ((name === 'k3s' || name === 'rke2') && (!v3 || !facts.exists(dropDir))) {
+      throw new UsageError(
+        `${name} on this node does not import ${dropDir}/*.toml${v3 ? '' : ' (containerd 1.x)'}; editing its template ${join(dir, pick(preset.template!))} is not supported yet (issue 13): upgrade ${name}, or configure the runtimes through ${name}'s own nvidia detection`,
+      );
+    }
+    if (req.explicit.has('dropInConfig')) dropInConfig = v.dropInConfig;
+    else {
+      config = join(dropDir, DROP_IN_NAME);
+      dropInConfig = '';
+    }
+    noRestart = preset.reloadsDropIns;
+    notes.push(
+      `${name} imports ${dropDir}/*.toml itself${preset.reloadsDropIns ? ' and reloads them: no restart' : ''}`,
+    );
+  }
+  checkVersionFits(dropInConfig === '' || pinned ? config : base, facts, id);
+
+  const socket = req.explicit.has('socket')
+    ? v.socket
+    : (id?.socket ?? (req.preset === 'auto' ? v.socket : preset.socket));
+  const fields: ProfileFields = { config, socket, dropInConfig, ...restartFor(req, preset, id, noRestart) };
+  return {
+    preset: name,
+    ...(id ? { identified: id } : {}),
+    fields,
+    ...(req.engine === 'containerd' && id?.version ? { newConfigVersion: v3 ? 3 : 2 } : {}),
+    notes,
+  };
+}
