@@ -17,6 +17,7 @@ export interface ProfiledOptions extends ProfileFields {
   readonly engine: EngineName;
   readonly hostRoot: string;
   readonly newConfigVersion?: 2 | 3;
+  readonly configImportedByEngine?: boolean;
 }
 
 export interface NodeFlags {
@@ -55,6 +56,7 @@ export async function withNodeProfile<T extends ProfiledOptions>(
     ...o,
     ...profile.fields,
     ...(profile.newConfigVersion ? { newConfigVersion: profile.newConfigVersion } : {}),
+    ...(profile.configImportedByEngine ? { configImportedByEngine: true } : {}),
   };
   return { options, profile };
 }

@@ -56,6 +56,8 @@ export interface NodeProfile {
   readonly fields: ProfileFields;
   /** containerd: the version a new config file gets (3 for containerd 2.x). */
   readonly newConfigVersion?: 2 | 3;
+  /** `config` is a drop-in the engine imports by itself (see EngineOpOptions.configImportedByEngine). */
+  readonly configImportedByEngine?: true;
   /** What was decided and why, one line each (the dry-run header). */
   readonly notes: string[];
 }
@@ -166,6 +168,7 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
   let config = base;
   let dropInConfig = v.dropInConfig;
   let noRestart = false;
+  let importedByEngine = false;
   const pinned = req.explicit.has('config') && req.ignoreConfigMismatch;
 
   if (pinned || preset.writes === 'config') {
@@ -192,6 +195,7 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
     else {
       config = join(dropDir, DROP_IN_NAME);
       dropInConfig = '';
+      importedByEngine = true;
     }
     noRestart = preset.reloadsDropIns;
     notes.push(
@@ -209,6 +213,7 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
     ...(id ? { identified: id } : {}),
     fields,
     ...(req.engine === 'containerd' && id?.version ? { newConfigVersion: v3 ? 3 : 2 } : {}),
+    ...(importedByEngine ? { configImportedByEngine: true as const } : {}),
     notes,
   };
 }

@@ -92,7 +92,11 @@ export function planOp(
   const dropInPath = dropInOf(o);
   const warnings: string[] = [];
   const template =
-    o.engine === 'containerd' && o.action === 'setup' && main.text === null && !ledger.files[o.config]
+    o.engine === 'containerd' &&
+    o.action === 'setup' &&
+    main.text === null &&
+    !ledger.files[o.config] &&
+    !o.configImportedByEngine
       ? containerdTemplate(o, fx, warnings)
       : undefined;
   const req: EngineRequest = {

@@ -35,6 +35,12 @@ export interface EngineOpOptions {
   readonly dryRun?: boolean;
   /** containerd: the version a new config file gets (3 when the identified engine is 2.x; src/ops/node-profile). */
   readonly newConfigVersion?: 2 | 3;
+  /**
+   * containerd: `config` is a drop-in that the engine imports by itself (k3s/RKE2 `config-v3.toml.d`, k0s
+   * `containerd.d`). A missing one starts empty, never from `containerd config default`, whose grpc address,
+   * root and state would override the engine's own (src/ops/node-profile).
+   */
+  readonly configImportedByEngine?: boolean;
 }
 
 /** Typed options from resolved values (see runtime-options.ts for the flags). */

@@ -17,6 +17,14 @@ import {
   type TreeDaemon,
 } from './host-tree';
 
+/**
+ * A drop-in the engine imports itself holds our runtimes only: seeded from `containerd config default`, its
+ * grpc address, root and state would move the engine off the distribution's own socket and directories.
+ */
+function assertOnlyRuntimes(dropIn: string): void {
+  assert.doesNotMatch(dropIn, /^\s*\[grpc\]|^\s*(root|state|address)\s*=/m, dropIn);
+}
+
 const skipAll = daemonSkip('containerd', 'mount', 'umount');
 const TK = '/usr/local/nvidia/toolkit';
 const roots: string[] = [];
@@ -142,6 +150,7 @@ for (const c of containerds()) {
         assert.equal(run.status, 0, run.stderr);
         const dropIn = join(r, 'etc/k0s/containerd.d/99-nvidia.toml');
         assert.match(dump(c, dropIn), /runtimes\.nvidia\]/);
+        assertOnlyRuntimes(readFileSync(dropIn, 'utf8'));
         assert.equal(readFileSync(d.config, 'utf8'), main, 'k0s owns its containerd.toml');
         assert.equal(d.pid, pid);
         assert.match(run.stderr, /not restarting|restart-mode none|skipping/i);
@@ -207,6 +216,7 @@ for (const c of containerds()) {
         }
         assert.equal(run.status, 0, run.stderr);
         assert.equal(readFileSync(d.config, 'utf8'), rendered, 'never the rendered file');
+        assertOnlyRuntimes(readFileSync(join(dropDir, '99-nvidia.toml'), 'utf8'));
         const st = await restartAndAsk(c, r, d, layout);
         assert.equal(st.runtimes?.nvidia?.options.BinaryName, `${TK}/nvidia-container-runtime`);
         assert.ok(st.runtimes?.runc);
