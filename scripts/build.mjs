@@ -1,8 +1,21 @@
 // The CLI: a small loader (dist/ctk-installer.cjs, src/bin.ts) that runs one of two bundles from a V8 code
 // cache: the engine commands only, or everything. Plus the library API bundle and the flock addon.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// `--version` shows the package version and the commit the bundle was built from ("unknown" outside git).
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const common = {
   bundle: true,
@@ -13,6 +26,10 @@ const common = {
   mainFields: ['module', 'main'],
   sourcemap: 'linked',
   logLevel: 'warning',
+  define: {
+    __CTK_VERSION__: JSON.stringify(pkg.version),
+    __CTK_COMMIT__: JSON.stringify(process.env.CTK_BUILD_COMMIT || gitCommit()),
+  },
 };
 // Code caches of an earlier build would be rejected by V8 anyway; remove them rather than leave them to rot.
 for (const f of readdirSync('dist', { withFileTypes: true }).filter((e) => e.name.endsWith('.v8cache')))

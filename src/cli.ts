@@ -11,6 +11,7 @@ import type { CommandModule } from './commands/registry';
 import { CtkError, oneLine } from './errors';
 import { createLogger } from './log';
 import { rewriteBoolArgs } from './options/option-spec';
+import { versionText } from './version';
 
 const PERSONAS: Readonly<Record<string, string>> = {
   docker: 'docker',
@@ -19,6 +20,18 @@ const PERSONAS: Readonly<Record<string, string>> = {
   toolkit: 'toolkit',
   'nvidia-toolkit': 'run',
 };
+
+/** `--version` before any command word, on every persona (`nvidia-toolkit --version`, `docker --version`). */
+function wantsVersion(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--version') return true;
+    if (a === '--log-format')
+      i++; // its value is not a command word
+    else if (!a.startsWith('-') || a === '--') return false;
+  }
+  return false;
+}
 
 /** The log format for errors raised before or outside a command's own logger (same rule as context.ts). */
 function errorLogFormat(args: readonly string[]): 'text' | 'json' {
@@ -48,6 +61,7 @@ export async function main(argv: readonly string[], available: readonly CommandM
     )
     .addOption(new Option('--debug', 'log at debug level'))
     .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--version', 'print the version, the git commit and the Node.js version'))
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({
@@ -56,6 +70,10 @@ export async function main(argv: readonly string[], available: readonly CommandM
       outputError: (s) => log.error(s.trim().replace(/^error:\s*/, '')),
     });
   let args = argv.slice(2);
+  if (wantsVersion(args)) {
+    process.stdout.write(versionText(persona ? invokedAs : 'ctk-installer'));
+    return 0;
+  }
   if (persona) args = [persona, ...args];
   const log = createLogger({ level: 'info', format: errorLogFormat(args) });
   const chosen = modulesFor(args, available);
