@@ -10,9 +10,11 @@ import { describeProfile, type NodeProfile } from '../ops/node-profile';
 import { pathsToWrite, preflightWritable, verifyOnly, withNodeProfile } from '../ops/node-profile-apply';
 import type { EngineOpResult } from '../ops/options';
 import { type EngineOpOptions, engineOpOptions } from '../options/engine-op-options';
+import { OCI_HOOK_MODE } from '../options/nvidia-ctk-options';
 import { addOptions, type Resolved, resolveOptions } from '../options/option-spec';
 import { CONFIGURE_SPECS, configureSpecsFor, runtimeOptionSpecs, specsFor } from '../options/runtime-options';
 import { runtimeSet } from '../runtimes/runtime-set';
+import { applyNvidiaCtkFlags } from './configure-compat';
 import { contextFor } from './context';
 import type { CommandModule } from './registry';
 
@@ -142,13 +144,30 @@ function registerConfigure(program: Command): void {
     const first = resolveOptions(self, CONFIGURE_SPECS, ctx.env, ctx.explicitBools).values;
     const engine = first.runtime as EngineName;
     const r = resolveOptions(self, configureSpecsFor(engine), ctx.env, ctx.explicitBools);
-    const flagDir = String(r.values.runtimeDir ?? '');
-    const dir = flagDir || (self.args.length === 0 ? '/usr/bin' : runtimeDirFrom(self.args, ''));
+    // --config-mode is a cri-o option; the original refuses `oci-hook` for the other engines
+    const mode = resolveOptions(
+      self,
+      specs.filter((s) => s.name === 'configMode'),
+      ctx.env,
+    );
+    const explicitDir =
+      String(r.values.runtimeDir ?? '') || (self.args.length === 0 ? '' : runtimeDirFrom(self.args, ''));
+    const configMode = r.values.configMode === OCI_HOOK_MODE ? 'hook' : String(r.values.configMode ?? '');
+    const compat = applyNvidiaCtkFlags(
+      {
+        engine,
+        configMode,
+        configModeGiven: mode.sources.configMode === 'cli' ? String(mode.values.configMode) : undefined,
+        runtimeDir: explicitDir,
+        values: first,
+      },
+      ctx.logger,
+    );
     const opts = engineOpOptions(
       engine,
       first.cleanup === true ? 'cleanup' : 'setup',
-      r,
-      dir,
+      { ...r, values: { ...r.values, configMode, ...compat } },
+      explicitDir || compat.runtimeDir || '/usr/bin',
       r.values.enableCdiInRuntime === true,
     );
     await runAndReport({ ...opts, dryRun: first.dryRun === true }, r, self, String(first.output));
@@ -157,7 +176,7 @@ function registerConfigure(program: Command): void {
 
 export const engineCommand: CommandModule = {
   names: ['docker', 'containerd', 'crio', 'runtime'],
-  specs: [...runtimeOptionSpecs(undefined), ...CONFIGURE_SPECS],
+  specs: [...runtimeOptionSpecs(undefined), ...CONFIGURE_SPECS, ...configureSpecsFor(undefined)],
   register(program) {
     for (const engine of ENGINE_NAMES) registerEngine(program, engine);
     registerConfigure(program);

@@ -5,6 +5,7 @@
  */
 import { ENGINE_NAMES, PRESET_NAMES, PRESETS } from '../engines/presets';
 import type { EngineName } from '../engines/types';
+import { NVIDIA_CTK_ALIASES, NVIDIA_CTK_SPECS, OCI_HOOK_MODE } from './nvidia-ctk-options';
 import type { OptionSpec } from './option-spec';
 
 export type RuntimePersona = 'cli' | 'installer';
@@ -279,6 +280,7 @@ export const CONFIGURE_SPECS: readonly OptionSpec[] = [
     default: 'text',
     choices: ['text', 'json'],
   },
+  ...NVIDIA_CTK_SPECS,
 ];
 
 /**
@@ -297,5 +299,7 @@ export function configureSpecsFor(engine: EngineName | undefined): OptionSpec[] 
     ...s,
     default: s.name in CONFIGURE_DEFAULTS ? CONFIGURE_DEFAULTS[s.name] : s.default,
     hidden: s.name === 'setAsDefault' ? false : s.hidden,
+    aliases: [...(s.aliases ?? []), ...(NVIDIA_CTK_ALIASES[s.name] ?? [])],
+    ...(s.name === 'configMode' && s.choices ? { choices: [...s.choices, OCI_HOOK_MODE] } : {}),
   }));
 }
