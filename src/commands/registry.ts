@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { OptionSpec } from '../options/option-spec';
 import { cdiCommand } from './cdi';
+import { doctorCommand } from './doctor';
 import { engineCommand } from './engine-cli';
 import { runCommand } from './run';
 import { toolkitCommand } from './toolkit';
@@ -16,4 +17,10 @@ export interface CommandModule {
 }
 
 /** Every command module, for the full CLI (src/main-all.ts). */
-export const allModules: readonly CommandModule[] = [engineCommand, toolkitCommand, cdiCommand, runCommand];
+export const allModules: readonly CommandModule[] = [
+  engineCommand,
+  toolkitCommand,
+  cdiCommand,
+  runCommand,
+  doctorCommand,
+];
