@@ -47,6 +47,14 @@ const specs: OptionSpec[] = [
     description: "the engine's socket (default: the engine's own)",
   },
   {
+    name: 'cdiSpecDirs',
+    flag: 'cdi-spec-dir',
+    kind: 'list',
+    description:
+      "CDI spec directory to check (repeatable; default: the engine's, else /etc/cdi and /var/run/cdi)",
+    default: [],
+  },
+  {
     name: 'timeout',
     flag: 'timeout',
     kind: 'int',
@@ -77,6 +85,7 @@ export const doctorCommand: CommandModule = {
         ...(v.socket !== undefined ? { socket: String(v.socket) } : {}),
         hostRoot: String(v.hostRoot),
         timeoutMs: Number(v.timeout),
+        cdiSpecDirs: v.cdiSpecDirs as readonly string[],
       });
       const checks = evaluate(facts);
       ctx.stdout(

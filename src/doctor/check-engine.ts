@@ -91,7 +91,7 @@ export function importsCheck(e: EngineFacts): Check | undefined {
           p.entry.startsWith('/')
             ? ''
             : " (a relative import is resolved against the importing file's directory)"
-        }`,
+        }${/[*?[]/.test(p.entry) ? '' : `: ${e.engine} refuses to start until it does`}`,
   );
   if (fails.length === 0)
     return {

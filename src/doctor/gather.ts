@@ -22,6 +22,8 @@ export interface DoctorRequest {
   readonly socket?: string;
   readonly hostRoot: string;
   readonly timeoutMs: number;
+  /** CDI spec dirs to check instead of those the engine or its config names. */
+  readonly cdiSpecDirs?: readonly string[];
 }
 
 interface Target {
@@ -86,7 +88,7 @@ export async function gatherFacts(req: DoctorRequest): Promise<NodeFacts> {
     const live = e.live.reachable ? e.live.cdiSpecDirs : undefined;
     for (const d of live ?? fromFiles ?? DEFAULT_CDI_DIRS) dirs.add(d);
   }
-  const cdiDirs = [...dirs];
+  const cdiDirs = req.cdiSpecDirs?.length ? [...req.cdiSpecDirs] : [...dirs];
   return {
     hostRoot: req.hostRoot,
     engines,
