@@ -3,7 +3,7 @@
  * toolkit wrapper script runs, and the toolkit's config.toml with the paths it names.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { oneLine } from '../errors';
 import { CONFIG_REL_PATH } from '../toolkit/config';
@@ -41,8 +41,18 @@ function wrapperTarget(p: string): string | undefined {
   }
 }
 
+/** Where the engine finds a bare binary name: the usual PATH of a service. */
+const SERVICE_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+function locate(root: string, binary: string): string {
+  if (isAbsolute(binary)) return hostPath(root, binary);
+  const found = SERVICE_PATH.map((d) => hostPath(root, join(d, binary))).find(exists);
+  return found ?? binary;
+}
+
 export function binaryFact(root: string, binary: string): BinaryFact {
-  const p = hostPath(root, binary);
+  const p = locate(root, binary);
+  if (!isAbsolute(p)) return { declared: binary, path: p, exists: false, executable: false };
   const target = wrapperTarget(p);
   const real = target === undefined ? undefined : hostPath(root, target);
   return {
