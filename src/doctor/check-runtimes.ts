@@ -134,7 +134,10 @@ export function cdiEngineCheck(e: EngineFacts): Check {
       status: 'warn',
       summary: `nvidia-cdi is configured but CDI is off in ${e.engine}: only the nvidia-cdi runtime resolves CDI devices`,
       evidence,
-      fix: `to let ${e.engine} resolve CDI device names itself: ${configureHint(e)} --cdi.enabled`,
+      fix:
+        supported === false
+          ? `${e.engine} ${e.live.reachable ? e.live.version : ''} has no CDI; upgrade it to resolve CDI device names`
+          : `to let ${e.engine} resolve CDI device names itself: ${configureHint(e)} --cdi.enabled`,
     };
   return {
     ...base,
