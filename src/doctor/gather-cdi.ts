@@ -3,7 +3,7 @@
  * validated with the CDI rules (src/cdi/validate.ts), with the device nodes each device needs checked on the
  * host.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatProblem, validateSpec } from '../cdi/validate';
@@ -26,15 +26,6 @@ function nodePaths(edits: unknown): string[] {
   });
 }
 
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function specFact(root: string, path: string): CdiSpecFact {
   const base = { path, problems: [], devices: [], missingCommonNodes: [] };
   let doc: unknown;
@@ -44,7 +35,7 @@ function specFact(root: string, path: string): CdiSpecFact {
     return { ...base, error: oneLine(err) };
   }
   const problems = validateSpec(doc).map(formatProblem);
-  const missing = (edits: unknown) => nodePaths(edits).filter((p) => !exists(hostPath(root, p)));
+  const missing = (edits: unknown) => nodePaths(edits).filter((p) => !existsSync(hostPath(root, p)));
   const spec = isRecord(doc) ? doc : {};
   const devices = (Array.isArray(spec.devices) ? spec.devices : []).filter(isRecord).map((d) => ({
     name: typeof d.name === 'string' ? d.name : '',

@@ -2,22 +2,13 @@
  * The files the NVIDIA runtime entries depend on (reads only): each runtime binary, the `.real` binary a
  * toolkit wrapper script runs, and the toolkit's config.toml with the paths it names.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { oneLine } from '../errors';
 import { CONFIG_REL_PATH } from '../toolkit/config';
 import { hostPath } from './paths';
 import type { BinaryFact, ToolkitConfigFact } from './types';
-
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isExecutable(p: string): boolean {
   try {
@@ -46,7 +37,7 @@ const SERVICE_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bi
 
 function locate(root: string, binary: string): string {
   if (isAbsolute(binary)) return hostPath(root, binary);
-  const found = SERVICE_PATH.map((d) => hostPath(root, join(d, binary))).find(exists);
+  const found = SERVICE_PATH.map((d) => hostPath(root, join(d, binary))).find((p) => existsSync(p));
   return found ?? binary;
 }
 
@@ -58,7 +49,7 @@ export function binaryFact(root: string, binary: string): BinaryFact {
   return {
     declared: binary,
     path: p,
-    exists: exists(p),
+    exists: existsSync(p),
     executable: isExecutable(p),
     ...(real ? { real: { path: real, exists: isExecutable(real) } } : {}),
   };
@@ -103,7 +94,7 @@ export function toolkitConfigFacts(root: string, binaryDirs: readonly string[]):
       // ldconfig "@/sbin/ldconfig" names a host binary; the "@" only says so
       const value = raw.startsWith('@') ? raw.slice(1) : raw;
       if (!value.startsWith('/')) continue; // a bare name is looked up on PATH at run time
-      paths.push({ key: `${table}.${key}`, path: value, exists: exists(hostPath(root, value)) });
+      paths.push({ key: `${table}.${key}`, path: value, exists: existsSync(hostPath(root, value)) });
     }
     out.push({ path, paths });
   }
