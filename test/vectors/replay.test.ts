@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { valueEquals } from '../../src/edit/value';
-import { DIFFERENCES, PENDING } from './differences';
+import { DIFFERENCES } from './differences';
 import { differences, REPLAYED_KINDS, type Vector } from './replay';
 
 const FILES = ['containerd.json', 'containerd-lifecycle.json', 'crio.json', 'docker.json'];
@@ -27,7 +27,7 @@ describe('the original’s vectors ($CTK_VECTORS_DIR)', () => {
   const vectors = FILES.flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Vector[]).filter(
     (v) => REPLAYED_KINDS[v.kind] !== undefined,
   );
-  const tally = { agree: 0, differ: 0, pending: 0 };
+  const tally = { agree: 0, differ: 0 };
   for (const v of vectors) {
     test(v.name, () => {
       let same: boolean;
@@ -40,16 +40,16 @@ describe('the original’s vectors ($CTK_VECTORS_DIR)', () => {
         same = false;
         detail = `ours failed: ${(err as Error).message}`;
       }
-      const why = DIFFERENCES[v.name] ?? PENDING[v.name];
+      const why = DIFFERENCES[v.name];
       if (why === undefined) assert.ok(same, `${v.kind} disagrees and is not a listed difference\n${detail}`);
       else assert.ok(!same, `listed as a difference (${why}) but agrees now: remove it from differences.ts`);
-      tally[same ? 'agree' : PENDING[v.name] ? 'pending' : 'differ']++;
+      tally[same ? 'agree' : 'differ']++;
     });
   }
   test('summary', () => {
     process.stdout.write(
-      `# vectors replayed: ${vectors.length}, agree: ${tally.agree}, deliberate differences: ${tally.differ}, pending (ops branch): ${tally.pending}\n`,
+      `# vectors replayed: ${vectors.length}, agree: ${tally.agree}, deliberate differences: ${tally.differ}\n`,
     );
-    assert.equal(tally.agree + tally.differ + tally.pending, vectors.length);
+    assert.equal(tally.agree + tally.differ, vectors.length);
   });
 });
