@@ -2,7 +2,7 @@
  * A node with no containerd config file keeps `runc` (issue 10 item 14), judged by a real containerd's own
  * `config dump`: setup starts from the host's `containerd config default` (or, when it cannot be run, declares
  * runc as that default does), and cleanup removes the file it created. The containerd binary comes from the
- * test harness (findBinary), put first on the CLI's PATH, so the same test can run per containerd version.
+ * test harness's matrix (containerd 1.6, 1.7 and 2.x), put first on the CLI's PATH.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,8 +21,9 @@ import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'smol-toml';
 import { containerdDefaultConfig } from '../../src/host/containerd-default';
-import { findBinary, requireBinary } from '../helpers/binaries';
+import { findBinary } from '../helpers/binaries';
 import { runCli } from '../helpers/cli';
+import { containerdMatrix } from '../helpers/engines';
 
 let dir: string;
 before(() => {
@@ -43,22 +44,76 @@ function dump(containerd: string, config: string): { runtimes: string[]; default
 
 const WANT = ['nvidia', 'nvidia-cdi', 'nvidia-legacy', 'runc'];
 
-describe('containerd setup without a config file, judged by `containerd config dump`', () => {
-  const containerd = findBinary('containerd');
-  const skip = requireBinary('containerd') ? undefined : 'containerd is not installed';
-  const env = () => ({ PATH: `${dirname(containerd!)}${delimiter}${process.env.PATH ?? ''}` });
+for (const m of containerdMatrix()) {
+  describe(`${m.label}: setup without a config file, judged by \`containerd config dump\``, () => {
+    const containerd = m.engine.bin;
+    const skip = m.skip;
+    const env = () => ({ PATH: `${m.engine.binDir}${delimiter}${process.env.PATH ?? ''}` });
 
-  // the standalone CLI makes nvidia the default (as the original's did); runtime configure does not
-  const cases: [string, string, (conf: string, action: 'setup' | 'cleanup') => string[]][] = [
-    [
-      'containerd setup (in place)',
-      'nvidia',
-      (conf, action) => ['containerd', action, '--config', conf, '--restart-mode', 'none', '/usr/bin'],
-    ],
-    [
-      'runtime configure --runtime=containerd',
-      'runc',
-      (conf, action) => [
+    // the standalone CLI makes nvidia the default (as the original's did); runtime configure does not
+    const cases: [string, string, (conf: string, action: 'setup' | 'cleanup') => string[]][] = [
+      [
+        'containerd setup (in place)',
+        'nvidia',
+        (conf, action) => ['containerd', action, '--config', conf, '--restart-mode', 'none', '/usr/bin'],
+      ],
+      [
+        'runtime configure --runtime=containerd',
+        'runc',
+        (conf, action) => [
+          'runtime',
+          'configure',
+          '--runtime=containerd',
+          '--config',
+          conf,
+          '--restart-mode',
+          'none',
+          ...(action === 'cleanup' ? ['--cleanup'] : []),
+        ],
+      ],
+      [
+        'containerd setup with a drop-in (as `run` does)',
+        'nvidia',
+        (conf, action) => [
+          'containerd',
+          action,
+          '--config',
+          conf,
+          '--drop-in-config',
+          join(dirname(conf), 'conf.d', '99-nvidia.toml'),
+          '--restart-mode',
+          'none',
+          '/usr/bin',
+        ],
+      ],
+    ];
+    for (const [name, defaultName, argv] of cases) {
+      test(`${name}: runc and the NVIDIA runtimes, default ${defaultName}; cleanup removes the file`, {
+        skip,
+      }, () => {
+        const d = mkdtempSync(join(dir, 'case-'));
+        const conf = join(d, 'config.toml');
+        const r = runCli(argv(conf, 'setup'), { env: env() });
+        assert.equal(r.status, 0, r.stderr);
+        assert.doesNotMatch(r.stderr, /cannot run containerd config default/);
+        const seen = dump(containerd, conf);
+        assert.deepEqual(seen.runtimes, WANT);
+        assert.equal(seen.defaultName, defaultName);
+        const c = runCli(argv(conf, 'cleanup'), { env: env() });
+        assert.equal(c.status, 0, c.stderr);
+        assert.deepEqual(readdirSync(d), existsSync(join(d, 'conf.d')) ? ['conf.d'] : []);
+        assert.equal(existsSync(conf), false);
+      });
+    }
+
+    test('no runnable containerd: a warning, and runc declared as the default declares it', { skip }, () => {
+      const d = mkdtempSync(join(dir, 'case-'));
+      const conf = join(d, 'config.toml');
+      // a PATH with only the programs the CLI needs besides containerd
+      const bin = join(d, 'bin');
+      mkdirSync(bin);
+      for (const p of ['flock']) symlinkSync(findBinary(p)!, join(bin, p));
+      const args = [
         'runtime',
         'configure',
         '--runtime=containerd',
@@ -66,62 +121,18 @@ describe('containerd setup without a config file, judged by `containerd config d
         conf,
         '--restart-mode',
         'none',
-        ...(action === 'cleanup' ? ['--cleanup'] : []),
-      ],
-    ],
-    [
-      'containerd setup with a drop-in (as `run` does)',
-      'nvidia',
-      (conf, action) => [
-        'containerd',
-        action,
-        '--config',
-        conf,
-        '--drop-in-config',
-        join(dirname(conf), 'conf.d', '99-nvidia.toml'),
-        '--restart-mode',
-        'none',
-        '/usr/bin',
-      ],
-    ],
-  ];
-  for (const [name, defaultName, argv] of cases) {
-    test(`${name}: runc and the NVIDIA runtimes, default ${defaultName}; cleanup removes the file`, {
-      skip,
-    }, () => {
-      const d = mkdtempSync(join(dir, 'case-'));
-      const conf = join(d, 'config.toml');
-      const r = runCli(argv(conf, 'setup'), { env: env() });
+      ];
+      const r = runCli(args, {
+        env: { PATH: bin },
+      });
       assert.equal(r.status, 0, r.stderr);
-      assert.doesNotMatch(r.stderr, /cannot run containerd config default/);
-      const seen = dump(containerd!, conf);
+      assert.match(r.stderr, /level=warning msg="cannot run containerd config default: .*runc declared/);
+      const seen = dump(containerd, conf);
       assert.deepEqual(seen.runtimes, WANT);
-      assert.equal(seen.defaultName, defaultName);
-      const c = runCli(argv(conf, 'cleanup'), { env: env() });
-      assert.equal(c.status, 0, c.stderr);
-      assert.deepEqual(readdirSync(d), existsSync(join(d, 'conf.d')) ? ['conf.d'] : []);
-      assert.equal(existsSync(conf), false);
+      assert.equal(seen.defaultName, 'runc');
     });
-  }
-
-  test('no runnable containerd: a warning, and runc declared as the default declares it', { skip }, () => {
-    const d = mkdtempSync(join(dir, 'case-'));
-    const conf = join(d, 'config.toml');
-    // a PATH with only the programs the CLI needs besides containerd
-    const bin = join(d, 'bin');
-    mkdirSync(bin);
-    for (const p of ['flock']) symlinkSync(findBinary(p)!, join(bin, p));
-    const args = ['runtime', 'configure', '--runtime=containerd', '--config', conf, '--restart-mode', 'none'];
-    const r = runCli(args, {
-      env: { PATH: bin },
-    });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /level=warning msg="cannot run containerd config default: .*runc declared/);
-    const seen = dump(containerd!, conf);
-    assert.deepEqual(seen.runtimes, WANT);
-    assert.equal(seen.defaultName, 'runc');
   });
-});
+}
 
 describe('containerdDefaultConfig', () => {
   test("with a host root it runs the host's binary through chroot, from an argument array", () => {
