@@ -1,7 +1,7 @@
 // The CLI: a small loader (dist/ctk-installer.cjs, src/bin.ts) that runs one of two bundles from a V8 code
 // cache: the engine commands only, or everything. Plus the library API bundle and the flock addon.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `--version` shows the package version and the commit the bundle was built from ("unknown" outside git).
@@ -31,6 +31,7 @@ const common = {
     __CTK_COMMIT__: JSON.stringify(process.env.CTK_BUILD_COMMIT || gitCommit()),
   },
 };
+mkdirSync('dist', { recursive: true }); // a fresh checkout has none yet
 // Code caches of an earlier build would be rejected by V8 anyway; remove them rather than leave them to rot.
 for (const f of readdirSync('dist', { withFileTypes: true }).filter((e) => e.name.endsWith('.v8cache')))
   rmSync(`dist/${f.name}`);
