@@ -19,7 +19,14 @@ export function setExplicitBools(map: ReadonlyMap<string, boolean>): void {
 }
 
 export function contextFor(cmd: Command, env: NodeJS.ProcessEnv = process.env): CommandContext {
-  const g = cmd.optsWithGlobals() as { debug?: boolean; logFormat?: string };
+  return contextFromGlobals(cmd.optsWithGlobals(), env);
+}
+
+/** The same from the global flags' values (src/options/argv.ts parses them without commander). */
+export function contextFromGlobals(
+  g: { debug?: boolean; logFormat?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): CommandContext {
   const debug =
     g.debug === true ||
     explicit.get('debug') === true ||

@@ -4,7 +4,7 @@
  * environment variable in the listed order, then the default; an empty env value counts as unset; list values
  * from the environment are comma-separated and trimmed; booleans accept Go's ParseBool forms.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../errors';
 
 export type OptionKind = 'string' | 'bool' | 'list' | 'int';
@@ -52,6 +52,8 @@ export function attr(flag: string): string {
 
 /** Adds the options to a commander command. Booleans also accept `--flag=value` (see rewriteBoolArgs). */
 export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command {
+  // Loaded here, not at the top: the engine commands resolve their options without commander (src/options/argv.ts).
+  const { Option } = require('commander') as typeof import('commander');
   for (const spec of specs) {
     for (const flag of [spec.flag, ...(spec.aliases ?? [])]) {
       const primary = flag === spec.flag;
@@ -78,7 +80,7 @@ export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command 
   return cmd;
 }
 
-function splitList(raw: string): string[] {
+export function splitList(raw: string): string[] {
   return raw
     .split(',')
     .map((s) => s.trim())
@@ -148,13 +150,18 @@ export function rewriteBoolArgs(
   return { argv: out, explicit };
 }
 
+/** What resolveOptions reads of a parsed command line: commander's `opts()`, or src/options/argv.ts's. */
+export interface ParsedOptions {
+  opts(): Record<string, unknown>;
+}
+
 export function resolveOptions(
-  cmd: Command,
+  cmd: ParsedOptions,
   specs: readonly OptionSpec[],
   env: NodeJS.ProcessEnv,
   explicitBools: ReadonlyMap<string, boolean> = new Map(),
 ): Resolved {
-  const opts = cmd.opts() as Record<string, unknown>;
+  const opts = cmd.opts();
   const values: Record<string, OptionValue | undefined> = {};
   const sources: Record<string, Source> = {};
   for (const spec of specs) {
