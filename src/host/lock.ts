@@ -6,7 +6,6 @@
  * on in our open file description after it exits). Either way only "held by another process" is reported as
  * LockedError; any other failure carries the system's own message.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HostError, LockedError } from '../errors';
@@ -116,6 +115,8 @@ export const flockCommand: Locker = {
       ...(waitSeconds > 0 ? ['--timeout', String(waitSeconds)] : ['--nonblock']),
       '3',
     ];
+    // loaded only for this fallback: node:child_process costs ~5 ms of every start (see proc.ts)
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const r = spawnSync('flock', args, { stdio: ['ignore', 'ignore', 'pipe', fd], encoding: 'utf8' });
     if (r.error)
       throw new HostError(`cannot run flock(1) to lock ${path}: ${r.error.message} (install util-linux)`);

@@ -2,8 +2,16 @@
  * Child processes, always from an argument array: no shell ever sees our arguments, so a unit name or a
  * host-root path can never be interpreted as shell syntax (the original ran `chroot` the same way).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import type { spawn } from 'node:child_process';
 import { HostError } from '../errors';
+
+/**
+ * node:child_process brings net, dgram and the stream modules with it (~5 ms of every start); most engine
+ * commands (`--restart-mode none`, signal restarts) never start a process, so it is loaded on first use.
+ */
+function childProcess(): typeof import('node:child_process') {
+  return require('node:child_process') as typeof import('node:child_process');
+}
 
 export interface ProcessOptions {
   /** Kill the process (SIGKILL) after this many milliseconds; the result then has `timedOut: true`. */
@@ -41,7 +49,7 @@ export function runProcess(
   return new Promise((resolve, reject) => {
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(cmd, [...args], {
+      child = childProcess().spawn(cmd, [...args], {
         env: opts.env,
         cwd: opts.cwd,
         stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -96,7 +104,7 @@ export function runProcessSync(
   args: readonly string[],
   opts: ProcessOptions = {},
 ): ProcessResult {
-  const r = spawnSync(cmd, [...args], {
+  const r = childProcess().spawnSync(cmd, [...args], {
     env: opts.env,
     cwd: opts.cwd,
     input: opts.input,
