@@ -4,10 +4,10 @@
  * ledger is a "corrupt ledger" error naming the file instead of a TypeError deep in the planner. Pure: the
  * store (src/host/ledger-store.ts) reads and writes the bytes and hands the original-bytes files in.
  */
-import { createHash } from 'node:crypto';
 import { isTable } from '../edit/value';
 import { ConfigError } from '../errors';
 import { type Change, decodeValue, encodeValue } from './changes';
+import { sha256Hex } from './sha256';
 
 export interface OwnerRecord {
   /** What this owner's setup changed (taken back by its cleanup). */
@@ -42,12 +42,20 @@ export const LEDGER_FORMAT = 2;
  */
 const recent = new Map<string, string>();
 const RECENT_MAX = 3;
+/** Below this many characters hashing in JavaScript is cheaper than loading node:crypto (see sha256.ts). */
+const JS_SHA256_MAX = 16 * 1024;
 
 export function sha256(text: string | null): string {
   const t = text ?? '';
   let h = recent.get(t);
   if (h === undefined) {
-    h = createHash('sha256').update(t).digest('hex');
+    h =
+      t.length < JS_SHA256_MAX
+        ? sha256Hex(t)
+        : (require('node:crypto') as typeof import('node:crypto'))
+            .createHash('sha256')
+            .update(t)
+            .digest('hex');
     if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
     recent.set(t, h);
   }

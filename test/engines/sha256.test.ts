@@ -1,0 +1,36 @@
+// The ledger's sha256 must not change with the plain-JS hash of small texts: the same hex digest as
+// node:crypto for the text's UTF-8 bytes, at every padding boundary and on both sides of the size threshold.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { sha256 } from '../../src/engines/ledger';
+import { sha256Hex } from '../../src/engines/sha256';
+
+const reference = (t: string) => createHash('sha256').update(t).digest('hex');
+
+test('sha256Hex is node:crypto on random text, ASCII to astral', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 })),
+      (t) => {
+        assert.equal(sha256Hex(t), reference(t));
+      },
+    ),
+    { seed: 5, numRuns: 2000 },
+  );
+});
+
+test('sha256Hex is node:crypto at the block and padding boundaries', () => {
+  for (let n = 0; n <= 200; n++)
+    assert.equal(sha256Hex('a'.repeat(n)), reference('a'.repeat(n)), `length ${n}`);
+  assert.equal(sha256Hex(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+});
+
+test('the ledger hash is the same below and above the plain-JS size limit', () => {
+  for (const n of [16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 100_000]) {
+    const t = `é${'x'.repeat(n - 1)}`;
+    assert.equal(sha256(t), reference(t), `length ${n}`);
+  }
+  assert.equal(sha256(null), reference(''));
+});
