@@ -17,6 +17,29 @@ function gitCommit() {
 }
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+/**
+ * jsonc-parser's modules have no side effects, but the package does not say so: without this, its formatter's
+ * tables (1,200 strings, ~250 KB built at load) stay in the bundles although only parseTree is used, and on
+ * every start they cost a young-generation GC or two (~3.5 ms each, issue 11).
+ */
+const jsoncSideEffectFree = {
+  name: 'jsonc-side-effect-free',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      const inPackage = args.path === 'jsonc-parser' || args.importer.includes('/node_modules/jsonc-parser/');
+      if (!inPackage || args.pluginData === 'resolving') return undefined;
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      });
+      if (r.errors.length > 0) return { errors: r.errors };
+      return { path: r.path, namespace: r.namespace, external: r.external, sideEffects: false };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -30,6 +53,7 @@ const common = {
     __CTK_VERSION__: JSON.stringify(pkg.version),
     __CTK_COMMIT__: JSON.stringify(process.env.CTK_BUILD_COMMIT || gitCommit()),
   },
+  plugins: [jsoncSideEffectFree],
 };
 mkdirSync('dist', { recursive: true }); // a fresh checkout has none yet
 // Code caches of an earlier build would be rejected by V8 anyway; remove them rather than leave them to rot.
