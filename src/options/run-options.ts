@@ -91,6 +91,40 @@ export const RUN_SPECS: readonly OptionSpec[] = [
     default: false,
     description: 'leave the engine configured when stopped by a signal (pod restarts then change nothing)',
   },
+  {
+    name: 'reconcile',
+    flag: 'reconcile',
+    kind: 'bool',
+    env: ['RECONCILE'],
+    default: true,
+    description:
+      'while waiting, re-apply the engine configuration when another program removes or changes our entries (--reconcile=false: off)',
+  },
+  {
+    name: 'reconcileInterval',
+    flag: 'reconcile-interval',
+    kind: 'int',
+    env: ['RECONCILE_INTERVAL'],
+    default: 60,
+    description:
+      'seconds between periodic re-checks of the files and the live engine; also the first restart backoff',
+  },
+  {
+    name: 'reconcileMaxRestarts',
+    flag: 'reconcile-max-restarts',
+    kind: 'int',
+    env: ['RECONCILE_MAX_RESTARTS'],
+    default: 6,
+    description: 'at most this many engine restarts by reconcile within --reconcile-window',
+  },
+  {
+    name: 'reconcileWindow',
+    flag: 'reconcile-window',
+    kind: 'int',
+    env: ['RECONCILE_WINDOW'],
+    default: 3600,
+    description: 'seconds over which --reconcile-max-restarts is counted',
+  },
 ];
 
 /** The toolkit flags; the artifacts default to the image's /artifacts/<type> (HEAD), not to `/`. */

@@ -32,6 +32,8 @@ export interface LifecycleSteps {
   install(): Promise<void>;
   setup(): Promise<void>;
   cleanup(): Promise<void>;
+  /** Starts keeping the configuration true while waiting (reconcile); stop() is awaited before cleanup. */
+  watch?(): { stop(): Promise<void> } | undefined;
 }
 
 /** `process` in production; an EventEmitter in tests. */
@@ -131,8 +133,11 @@ export async function runLifecycle(
     logger.info('Setup complete; waiting for a signal (SIGTERM, SIGINT, SIGHUP or SIGQUIT) to clean up');
     // Signal listeners do not keep Node's event loop alive; this timer does, until a signal arrives.
     const keepAlive = setInterval(() => {}, 1 << 30);
+    const watcher = steps.watch?.();
     const signal = await stopped.finally(() => clearInterval(keepAlive));
     logger.info('Signal received, shutting down', { signal });
+    // before anything is undone: a re-apply in flight finishes first, and none starts after
+    await watcher?.stop();
     removeReady(o.readyFile, logger);
     if (o.cleanupOnExit) await steps.cleanup();
     else logger.info('Leaving the engine configuration in place (--no-cleanup-on-exit)');

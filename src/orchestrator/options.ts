@@ -12,6 +12,7 @@ import { type OptionValue, type Resolved, resolveOptions } from '../options/opti
 import { addRunOptions, RUN_SPECS, RUN_TOOLKIT_SPECS, runtimeSpecs } from '../options/run-options';
 import { runtimeSet } from '../runtimes/runtime-set';
 import { type ToolkitOptions, toolkitOptionsFrom } from '../toolkit/options';
+import type { ReconcilePolicy } from './reconciler';
 import { overlayRuntimeArgs, parseRuntimeArgs } from './runtime-args';
 
 /** Host facts the resolution needs (kept out so it stays pure and testable). */
@@ -33,6 +34,8 @@ export interface RunOptions {
   readonly noDaemon: boolean;
   readonly cleanupOnExit: boolean;
   readonly runtimeConfig: boolean;
+  /** undefined: reconcile is off. */
+  readonly reconcile: ReconcilePolicy | undefined;
   readonly toolkit: ToolkitOptions;
   /** The low-level runtimes list came from the flags; otherwise it is computed from the engine config. */
   readonly runtimesGiven: boolean;
@@ -144,12 +147,27 @@ export function resolveRunOptions(
     noDaemon: own.values.noDaemon === true,
     cleanupOnExit: own.values.noCleanupOnExit !== true,
     runtimeConfig,
+    reconcile: reconcilePolicy(own),
     toolkit,
     runtimesGiven: toolkit.runtime.runtimes.length > 0,
     setup,
     cleanup: { ...setup, action: 'cleanup' },
     runtimeValues: runtime.values,
     runtimeSources: runtime.sources,
+  };
+}
+
+function reconcilePolicy(own: Resolved): ReconcilePolicy | undefined {
+  if (own.values.reconcile !== true) return undefined;
+  const positive = (name: string, flag: string): number => {
+    const v = own.values[name] as number;
+    if (v < 1) throw new UsageError(`--${flag} must be at least 1`);
+    return v;
+  };
+  return {
+    intervalMs: positive('reconcileInterval', 'reconcile-interval') * 1000,
+    maxRestarts: positive('reconcileMaxRestarts', 'reconcile-max-restarts'),
+    windowMs: positive('reconcileWindow', 'reconcile-window') * 1000,
   };
 }
 

@@ -8,9 +8,7 @@
  * earlier instance was stopped between writing the file and restarting the engine, it does not, and only
  * then is the engine restarted.
  */
-import { oneLine } from '../errors';
 import { hostEffects } from '../host/engine-effects';
-import { describeMismatch, type EngineExpectation, readEngineState } from '../host/engine-status';
 import { readFileState } from '../host/files';
 import { ledgerPaths, readLedger } from '../host/ledger-store';
 import type { Logger } from '../log';
@@ -19,8 +17,10 @@ import { restartAndVerify } from '../ops/restart-verify';
 import { runEngineOp } from '../ops/transaction';
 import type { ToolkitOptions } from '../toolkit/options';
 import { type LifecycleDeps, type LifecycleOutcome, type LifecycleSteps, runLifecycle } from './lifecycle';
+import { liveMismatch } from './live-check';
 import { FALLBACK_RUNTIMES, lowLevelRuntimes } from './low-level-runtimes';
 import type { RunOptions } from './options';
+import { startReconciler } from './reconciler';
 
 /** The main config as it was before our first setup touched it. */
 function configBeforeSetup(path: string): string | null {
@@ -52,28 +52,10 @@ async function install(o: RunOptions, logger: Logger): Promise<void> {
   await installToolkit(toolkit, { logger });
 }
 
-function expectation(r: EngineOpResult): EngineExpectation {
-  const main = r.runtimes.find((x) => x.isDefault);
-  return {
-    present: Object.fromEntries(r.runtimes.map((x) => [x.name, x.binary])),
-    ...(main ? { defaultRuntime: main.name } : {}),
-  };
-}
-
 /** Setup wrote nothing: restart the engine only if it does not show our runtimes. */
 async function reconcile(s: EngineOpOptions, r: EngineOpResult, logger: Logger): Promise<void> {
-  if (s.restartMode === 'none' || s.engine === 'crio' || s.verifyTimeoutMs === 0) return;
-  let problems: string[];
-  try {
-    const state = await readEngineState(s.engine, s.socket, Math.min(5000, s.verifyTimeoutMs));
-    if (!state.runtimes) return;
-    problems = describeMismatch(state, expectation(r));
-  } catch (err) {
-    logger.warn(`cannot ask ${s.engine} for its runtimes; not restarting it: ${oneLine(err)}`, {
-      socket: s.socket,
-    });
-    return;
-  }
+  const problems = await liveMismatch(s, r.runtimes, logger);
+  if (problems === undefined) return;
   if (problems.length === 0) {
     logger.info(`${s.engine} already runs with the NVIDIA runtimes; nothing to restart`);
     return;
@@ -94,6 +76,10 @@ export function orchestratorSteps(o: RunOptions, logger: Logger): LifecycleSteps
       }
       const r = await runEngineOp(o.setup, logger);
       if (r.changed.length === 0) await reconcile(o.setup, r, logger);
+    },
+    watch() {
+      if (!o.runtimeConfig || !o.reconcile) return undefined;
+      return startReconciler(o.setup, o.reconcile, logger);
     },
     async cleanup() {
       if (!o.runtimeConfig) return;

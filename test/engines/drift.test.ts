@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { driftOf } from '../../src/engines/drift';
-import { type EngineRequest, type Ledger, emptyLedger, planCleanup, planSetup } from '../../src/engines/plan';
+import { type EngineRequest, emptyLedger, type Ledger, planCleanup, planSetup } from '../../src/engines/plan';
 import type { EngineName } from '../../src/engines/types';
 import { runtimeSet } from '../../src/runtimes/runtime-set';
 
@@ -30,7 +30,8 @@ function setup(engine: 'docker' | 'containerd', text: string, ledger: Ledger = e
 
 const fmt = (e: EngineName) => (e === 'docker' ? 'json' : 'toml');
 const DOCKER = '{\n  "log-level": "info"\n}\n';
-const CTD = 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "runc"\n';
+const CTD =
+  'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "runc"\n';
 
 describe('driftOf', () => {
   for (const [engine, original] of [
@@ -47,8 +48,14 @@ describe('driftOf', () => {
 
     test(`${engine}: the original bytes again are drift, naming the missing runtimes and the default`, () => {
       const d = driftOf(entry, 'nvidia', path, original, fmt(engine));
-      assert.ok(d.some((x) => /runtimes is missing/.test(x)), d.join('\n'));
-      assert.ok(d.some((x) => /default.*(is missing|"runc", not "nvidia")/.test(x)), d.join('\n'));
+      assert.ok(
+        d.some((x) => /runtimes is missing/.test(x)),
+        d.join('\n'),
+      );
+      assert.ok(
+        d.some((x) => /default.*(is missing|"runc", not "nvidia")/.test(x)),
+        d.join('\n'),
+      );
       // one line per removed runtime table, not one per key inside it
       assert.ok(d.length <= 5, d.join('\n'));
     });
@@ -75,7 +82,10 @@ describe('driftOf', () => {
     const main = disk.get(MAIN.containerd)!;
     const drop = disk.get(DROP)!;
     assert.deepEqual(driftOf(plan.ledger.files[DROP], 'nvidia', DROP, drop, 'toml'), []);
-    assert.deepEqual(driftOf(plan.ledger.files[MAIN.containerd], 'nvidia', MAIN.containerd, main, 'toml'), []);
+    assert.deepEqual(
+      driftOf(plan.ledger.files[MAIN.containerd], 'nvidia', MAIN.containerd, main, 'toml'),
+      [],
+    );
     assert.deepEqual(driftOf(plan.ledger.files[MAIN.containerd], 'nvidia', MAIN.containerd, CTD, 'toml'), [
       `imports is missing`,
     ]);
