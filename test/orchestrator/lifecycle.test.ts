@@ -226,3 +226,38 @@ test('a stale pid file (no holder) is taken over and its old content replaced', 
   );
   assert.equal(pid, '4242\n');
 });
+
+test('daemon: the watcher starts once waiting; a signal stops it and waits for it before cleanup', async () => {
+  const t = setup();
+  let finishStop: () => void = () => {};
+  const s: LifecycleSteps = {
+    ...steps(t.calls),
+    watch() {
+      t.calls.push('watch');
+      return {
+        stop: () => {
+          t.calls.push('stop');
+          return new Promise<void>((r) => {
+            finishStop = () => {
+              t.calls.push('stopped');
+              r();
+            };
+          });
+        },
+      };
+    },
+  };
+  const run = runLifecycle(t.o, s, t.deps);
+  await untilWaiting(t);
+  assert.deepEqual(t.calls, ['install', 'setup', 'watch']);
+  t.emit('SIGTERM');
+  for (let i = 0; i < 20; i++) await tick();
+  assert.deepEqual(
+    t.calls,
+    ['install', 'setup', 'watch', 'stop'],
+    'no cleanup while a reconcile is in flight',
+  );
+  finishStop();
+  assert.equal(await run, 'stopped');
+  assert.deepEqual(t.calls, ['install', 'setup', 'watch', 'stop', 'stopped', 'cleanup']);
+});

@@ -245,3 +245,20 @@ test('a "--flag=false" word that is the value of -u/--runtime-args stays RUNTIME
     },
   );
 });
+
+test('reconcile: on by default (60 s, 6 restarts per hour); --reconcile=false or RECONCILE=false turn it off', () => {
+  assert.deepEqual(opts(['-r', 'docker']).reconcile, {
+    intervalMs: 60_000,
+    maxRestarts: 6,
+    windowMs: 3_600_000,
+  });
+  assert.equal(opts(['-r', 'docker', '--reconcile=false']).reconcile, undefined);
+  assert.equal(opts(['-r', 'docker'], { RECONCILE: 'false' }).reconcile, undefined);
+  assert.deepEqual(
+    opts(['--reconcile-interval', '2', '--reconcile-max-restarts', '3'], { RECONCILE_WINDOW: '30' })
+      .reconcile,
+    { intervalMs: 2000, maxRestarts: 3, windowMs: 30_000 },
+  );
+  assert.throws(() => opts(['--reconcile-interval', '0']), usage(/--reconcile-interval must be at least 1/));
+  assert.throws(() => opts(['--reconcile-max-restarts', '0']), usage(/--reconcile-max-restarts/));
+});
