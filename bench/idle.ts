@@ -16,8 +16,16 @@ export interface Idle {
   readonly ussKb: number;
 }
 
-/** One `run` of `cli` under `node` with `nodeArgs` (V8 flags, as an image's NODE_OPTIONS would give). */
-export async function idleRun(node: string, cli: string, nodeArgs: readonly string[] = []): Promise<Idle> {
+/**
+ * One `run` of `cli` under `node` with `nodeArgs` (V8 flags, as an image's NODE_OPTIONS would give).
+ * `engineArgs(dir)`: flags that configure an engine in `dir` instead of --no-runtime-config.
+ */
+export async function idleRun(
+  node: string,
+  cli: string,
+  nodeArgs: readonly string[] = [],
+  engineArgs?: (dir: string) => string[],
+): Promise<Idle> {
   const dir = fs.mkdtempSync(join(tmpdir(), 'ctk-bench-run-'));
   try {
     const source = fixture(join(dir, 'src'));
@@ -29,7 +37,7 @@ export async function idleRun(node: string, cli: string, nodeArgs: readonly stri
         ...nodeArgs,
         cli,
         'run',
-        '--no-runtime-config',
+        ...(engineArgs ? engineArgs(dir) : ['--no-runtime-config']),
         '--toolkit-source-root',
         source,
         '--pid-file',
