@@ -100,8 +100,9 @@ export function startReconciler(o: EngineOpOptions, policy: ReconcilePolicy, log
 
   function counted(restarted: boolean): void {
     if (!restarted) return;
-    restarts.push(Date.now());
-    const used = recentRestarts(restarts, Date.now(), policy.windowMs).length;
+    const recent = recentRestarts([...restarts, Date.now()], Date.now(), policy.windowMs);
+    restarts.splice(0, restarts.length, ...recent); // older ones no longer count: a long run keeps only these
+    const used = recent.length;
     logger.info(`Reconcile restarted ${o.engine}`, { restarts_in_window: used, cap: policy.maxRestarts });
   }
 
