@@ -113,15 +113,7 @@ for (const m of containerdMatrix()) {
       const bin = join(d, 'bin');
       mkdirSync(bin);
       for (const p of ['flock']) symlinkSync(findBinary(p)!, join(bin, p));
-      const args = [
-        'runtime',
-        'configure',
-        '--runtime=containerd',
-        '--config',
-        conf,
-        '--restart-mode',
-        'none',
-      ];
+      const args = cases.find(([name]) => name.startsWith('runtime configure'))![2](conf, 'setup');
       const r = runCli(args, {
         env: { PATH: bin },
       });
