@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { CtkError, oneLine } from './errors';
-import { createLogger } from './log';
+import { createLogger, writeStderr } from './log';
 
 const PERSONAS: Readonly<Record<string, string>> = {
   docker: 'docker',
@@ -45,6 +45,6 @@ export function reportFailure(err: unknown, args: readonly string[]): number {
     return err.exitCode;
   }
   log.error(`internal error (please report): ${oneLine(err)}`);
-  if (process.env.CTK_TRACE) process.stderr.write(`${(err as Error).stack}\n`);
+  if (process.env.CTK_TRACE) writeStderr(`${(err as Error).stack}\n`);
   return 1;
 }

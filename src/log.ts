@@ -3,6 +3,7 @@
  * `time="…" level=info msg="…"` lines, so the text format keeps that shape; `json` writes one object per line.
  * Output goes to stderr (stdout is reserved for data such as diffs, specs and --output json).
  */
+import { writeSync } from 'node:fs';
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 export type LogFormat = 'text' | 'json';
 export type Fields = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -30,7 +31,7 @@ function quote(v: string): string {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const min = RANK[opts.level ?? 'info'];
   const format = opts.format ?? 'text';
-  const write = opts.write ?? ((line: string) => process.stderr.write(line));
+  const write = opts.write ?? writeStderr;
   const now = opts.now ?? (() => new Date());
   const emit = (level: Level, msg: string, fields: Fields = {}) => {
     if (RANK[level] < min) return;
@@ -52,6 +53,25 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     warn: (m, f) => emit('warning', m, f),
     error: (m, f) => emit('error', m, f),
   };
+}
+
+/**
+ * Writes to fd 2 directly rather than through process.stderr: when stderr is a pipe (a DaemonSet's log, a
+ * test harness), the stream makes Node load `net` and the whole streams stack, ~5 ms of every engine
+ * command's start (issue 11). The stream is synchronous for files, pipes and terminals on Linux anyway.
+ * A log line is best-effort: a closed stderr (EPIPE) must not abort an edit half-way, so only a full pipe
+ * (EAGAIN, when another process made it non-blocking) is retried.
+ */
+export function writeStderr(text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += writeSync(2, bytes, done);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
 }
 
 /** A logger that drops everything (library default) or collects lines (tests). */

@@ -1,0 +1,79 @@
+/**
+ * The logger writes to fd 2 itself (src/log.ts writeStderr): every byte arrives, a closed stderr does not
+ * abort the command, and the built engine command loads none of Node's stream modules for it.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const LOG = resolve(__dirname, '..', '..', 'src', 'log.ts');
+const CLI = resolve(__dirname, '..', '..', 'dist', 'ctk-installer.cjs');
+
+test('a long burst of log lines through a pipe arrives whole and in order', () => {
+  const script = `const { createLogger } = require(${JSON.stringify(LOG)});
+const log = createLogger();
+for (let i = 0; i < 2000; i++) log.info('line ' + i, { pad: 'x'.repeat(200) });`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 2000);
+  for (const [i, l] of lines.entries()) assert.match(l, new RegExp(`msg="line ${i}" pad=x{200}$`));
+});
+
+test('a closed stderr (EPIPE) does not stop the program', async () => {
+  const script = `const { createLogger } = require(${JSON.stringify(LOG)});
+const log = createLogger();
+setTimeout(() => { for (let i = 0; i < 100; i++) log.info('after close ' + i); require('node:fs').writeSync(1, 'done'); }, 300);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr.destroy(); // the reading end goes away before the first line
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  assert.equal(code, 0);
+  assert.equal(out, 'done');
+});
+
+test('the engine command with stderr a pipe loads no stream modules', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctk-stderr-'));
+  try {
+    const cfg = join(dir, 'config.toml');
+    copyFileSync(resolve(__dirname, '..', 'fixtures', 'containerd', 'comments-everywhere.toml'), cfg);
+    const probe = join(dir, 'probe.js');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => require('node:fs').writeSync(1, JSON.stringify(process.moduleLoadList)));`,
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        probe,
+        CLI,
+        'containerd',
+        'setup',
+        '--restart-mode',
+        'none',
+        '--config',
+        cfg,
+        '/usr/local/nvidia/toolkit',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /level=info msg="Wrote file"/);
+    const loaded: string[] = JSON.parse(r.stdout);
+    assert.deepEqual(
+      loaded.filter((m) => /^NativeModule (net|stream|internal\/streams\/readable)$/.test(m)),
+      [],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
