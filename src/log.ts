@@ -28,14 +28,41 @@ function quote(v: string): string {
   return /^[A-Za-z0-9_./:@+-]+$/.test(v) ? v : JSON.stringify(v);
 }
 
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * `new Date(ms).toISOString()` without a Date: the first Date a process makes loads the time zone (ICU reads
+ * /etc/localtime), ~1 ms of an engine command's start (issue 11), for a UTC stamp that needs no zone.
+ * Days to civil date: the proleptic Gregorian calendar in 400-year eras (H. Hinnant's `civil_from_days`).
+ */
+export function isoTime(ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  const inDay = ms - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(inDay / 3_600_000);
+  const m = Math.floor((inDay % 3_600_000) / 60_000);
+  const s = Math.floor((inDay % 60_000) / 1000);
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(h)}:${pad(m)}:${pad(s)}.${pad(inDay % 1000, 3)}Z`;
+}
+
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const min = RANK[opts.level ?? 'info'];
   const format = opts.format ?? 'text';
   const write = opts.write ?? writeStderr;
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now;
   const emit = (level: Level, msg: string, fields: Fields = {}) => {
     if (RANK[level] < min) return;
-    const time = now().toISOString();
+    const time = now ? now().toISOString() : isoTime(Date.now());
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined) as [
       string,
       string | number | boolean,

@@ -1,6 +1,7 @@
 /**
  * The logger writes to fd 2 itself (src/log.ts writeStderr): every byte arrives, a closed stderr does not
- * abort the command, and the built engine command loads none of Node's stream modules for it.
+ * abort the command, and the built engine command loads none of Node's stream modules for it. Its time stamp
+ * is made without a Date (isoTime) and must be exactly Date's.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,6 +9,8 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { isoTime } from '../../src/log';
 
 const LOG = resolve(__dirname, '..', '..', 'src', 'log.ts');
 const CLI = resolve(__dirname, '..', '..', 'dist', 'ctk-installer.cjs');
@@ -76,4 +79,15 @@ test('the engine command with stderr a pipe loads no stream modules', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('isoTime is Date#toISOString for every millisecond of years 1970-9999', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (ms) => {
+      assert.equal(isoTime(ms), new Date(ms).toISOString());
+    }),
+    { seed: 11, numRuns: 20_000 },
+  );
+  for (const ms of [0, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, 1_798_761_599_999])
+    assert.equal(isoTime(ms), new Date(ms).toISOString()); // 2000-02-29, 2100-03-01, 2026-12-31 23:59:59.999
 });
