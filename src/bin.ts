@@ -49,11 +49,8 @@ function load(file: string): void {
   } catch {
     cachedData = undefined;
   }
-  const source = readFileSync(file, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData,
-  });
+  // the bundle is already one function expression (scripts/build.mjs): compiled as read, no copy of it is made
+  const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
