@@ -4,7 +4,25 @@
  * file's mode and owner, fsync, rename over the target, then fsync of the directory so the rename itself is
  * durable. Symlinks are written through: the link stays, its target gets the new content.
  */
-import * as fs from 'node:fs';
+import type { Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HostError } from '../errors';
 
@@ -47,13 +65,13 @@ export function describe(err: unknown): string {
 /** Resolves symlinks of the final component (and parents), keeping a dangling link's target as the write target. */
 function resolveTarget(path: string): string {
   try {
-    return fs.realpathSync(path);
+    return realpathSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new HostError(`${path}: ${describe(err)}`, { file: path });
     let link: string;
     try {
-      link = fs.readlinkSync(path);
+      link = readlinkSync(path);
     } catch {
       return path; // plain missing file
     }
@@ -64,9 +82,9 @@ function resolveTarget(path: string): string {
 /** Reads a file we may edit. Missing → exists:false with empty bytes; a directory or unreadable file → HostError. */
 export function readFileState(path: string): FileState {
   const realPath = resolveTarget(path);
-  let st: fs.Stats;
+  let st: Stats;
   try {
-    st = fs.statSync(realPath);
+    st = statSync(realPath);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       return { path, realPath, exists: false, bytes: Buffer.alloc(0) };
@@ -75,7 +93,7 @@ export function readFileState(path: string): FileState {
   if (st.isDirectory()) throw new HostError(`${path}: is a directory, expected a file`, { file: path });
   if (!st.isFile()) throw new HostError(`${path}: not a regular file`, { file: path });
   try {
-    const bytes = fs.readFileSync(realPath);
+    const bytes = readFileSync(realPath);
     return {
       path,
       realPath,
@@ -117,7 +135,7 @@ export class WriteConflict extends HostError {
 function checkUnchanged(path: string, target: string, expect: string | null): void {
   let now: Buffer | null;
   try {
-    now = fs.readFileSync(target);
+    now = readFileSync(target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     now = null;
@@ -127,11 +145,11 @@ function checkUnchanged(path: string, target: string, expect: string | null): vo
 }
 
 function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    fs.fsyncSync(fd);
+    fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -162,7 +180,7 @@ export function removeStaleTemps(path: string): number {
   const prefix = `.${basename(target)}.`;
   let names: string[];
   try {
-    names = fs.readdirSync(dirname(target));
+    names = readdirSync(dirname(target));
   } catch {
     return 0;
   }
@@ -170,7 +188,7 @@ export function removeStaleTemps(path: string): number {
   for (const n of names) {
     if (!n.startsWith(prefix) || !/^[0-9a-f]{12}\.ctk-tmp$/.test(n.slice(prefix.length))) continue;
     try {
-      fs.unlinkSync(join(dirname(target), n));
+      unlinkSync(join(dirname(target), n));
       removed++;
     } catch {
       // gone already, or not ours to remove: it never matches a daemon glob either way
@@ -183,13 +201,13 @@ export function atomicWrite(path: string, data: string | Buffer, opts: WriteOpti
   const target = resolveTarget(path);
   const dir = dirname(target);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o755 });
+    mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o755 });
   } catch (err) {
     throw new HostError(`${path}: cannot create directory ${dir}: ${describe(err)}`, { file: path });
   }
-  let existing: fs.Stats | undefined;
+  let existing: Stats | undefined;
   try {
-    existing = fs.statSync(target);
+    existing = statSync(target);
   } catch {
     existing = undefined;
   }
@@ -198,27 +216,27 @@ export function atomicWrite(path: string, data: string | Buffer, opts: WriteOpti
   const tmp = tempNameFor(target);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     if (existing) {
       try {
-        fs.fchownSync(fd, existing.uid, existing.gid);
+        fchownSync(fd, existing.uid, existing.gid);
       } catch (err) {
         // Only root may chown to another owner; a non-root writer keeps its own (the file stays usable).
         if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
       }
     }
-    fs.fchmodSync(fd, existing ? existing.mode & 0o7777 : (opts.mode ?? 0o644));
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    fchmodSync(fd, existing ? existing.mode & 0o7777 : (opts.mode ?? 0o644));
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+    closeSync(fd);
     fd = undefined;
     // as late as possible: what is left is the window between this read and the rename (microseconds)
     if (opts.expect !== undefined) checkUnchanged(path, target, opts.expect);
-    fs.renameSync(tmp, target);
+    renameSync(tmp, target);
     fsyncDir(dir);
   } catch (err) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
     if (err instanceof WriteConflict) throw err;
     throw new HostError(`${path}: cannot write: ${describe(err)}`, { file: path });
   }
@@ -232,7 +250,7 @@ export function removeFile(path: string, expect?: string): boolean {
   const target = resolveTarget(path);
   if (expect !== undefined) checkUnchanged(path, target, expect);
   try {
-    fs.unlinkSync(target);
+    unlinkSync(target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new HostError(`${path}: cannot remove: ${describe(err)}`, { file: path });

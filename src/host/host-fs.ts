@@ -3,7 +3,8 @@
  * purpose: discovery makes a few hundred tiny stat/readdir calls, and the sync calls are faster than awaiting
  * each one (8 GPUs + MIG stays well under the 150 ms budget).
  */
-import * as fs from 'node:fs';
+import type { Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { HostError } from '../errors';
 import { decodeRdev, type FileKind, type FileStat, type HostFs } from './host-fs-api';
 
@@ -18,7 +19,7 @@ function fail(op: string, path: string, err: unknown): never {
   throw new HostError(`${path}: cannot ${op}: ${why}`, { file: path, cause: err });
 }
 
-function kindOf(s: fs.Stats): FileKind {
+function kindOf(s: Stats): FileKind {
   if (s.isFile()) return 'file';
   if (s.isDirectory()) return 'dir';
   if (s.isSymbolicLink()) return 'symlink';
@@ -28,7 +29,7 @@ function kindOf(s: fs.Stats): FileKind {
   return 'socket';
 }
 
-function toStat(s: fs.Stats): FileStat {
+function toStat(s: Stats): FileStat {
   const kind = kindOf(s);
   const dev = kind === 'char' || kind === 'block' ? decodeRdev(s.rdev) : { major: 0, minor: 0 };
   return { kind, major: dev.major, minor: dev.minor, mode: s.mode & 0o7777, size: s.size };
@@ -38,7 +39,7 @@ export function nodeHostFs(): HostFs {
   return {
     readFile(path) {
       try {
-        return fs.readFileSync(path);
+        return readFileSync(path);
       } catch (err) {
         if (absent(err)) return undefined;
         return fail('read', path, err);
@@ -46,7 +47,7 @@ export function nodeHostFs(): HostFs {
     },
     readdir(path) {
       try {
-        return fs.readdirSync(path);
+        return readdirSync(path);
       } catch (err) {
         if (absent(err)) return [];
         return fail('list', path, err);
@@ -54,7 +55,7 @@ export function nodeHostFs(): HostFs {
     },
     lstat(path) {
       try {
-        return toStat(fs.lstatSync(path));
+        return toStat(lstatSync(path));
       } catch (err) {
         if (absent(err)) return undefined;
         return fail('stat', path, err);
@@ -62,7 +63,7 @@ export function nodeHostFs(): HostFs {
     },
     stat(path) {
       try {
-        return toStat(fs.statSync(path));
+        return toStat(statSync(path));
       } catch (err) {
         // A dangling symlink or a loop is "not there" for discovery.
         if (absent(err) || (err as NodeJS.ErrnoException).code === 'ELOOP') return undefined;
@@ -71,7 +72,7 @@ export function nodeHostFs(): HostFs {
     },
     readlink(path) {
       try {
-        return fs.readlinkSync(path);
+        return readlinkSync(path);
       } catch (err) {
         if (absent(err) || (err as NodeJS.ErrnoException).code === 'EINVAL') return undefined;
         return fail('read link', path, err);

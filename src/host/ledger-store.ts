@@ -12,7 +12,7 @@
  * crash at any point leaves a ledger whose originals are all there (at worst with an unnamed one beside it,
  * removed by the next write). Format 1 (the original inline as `original`) is still read.
  */
-import * as fs from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { corruptLedger, decodeLedger, emptyLedger, encodeLedger, type Ledger } from '../engines/ledger';
 import { HostError, LockedError } from '../errors';
@@ -38,7 +38,7 @@ class MissingOriginal extends Error {}
 function parseLedger(path: string, bytes: Buffer): Ledger {
   return decodeLedger(path, bytes.toString('utf8'), (sha, file) => {
     try {
-      return fs.readFileSync(originalPath(path, sha), 'utf8');
+      return readFileSync(originalPath(path, sha), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingOriginal(file);
       throw new HostError(`${originalPath(path, sha)}: cannot read: ${describe(err)}`, { file: path });
@@ -66,7 +66,7 @@ function originalFiles(ledgerPath: string): string[] {
   const prefix = `${basename(ledgerPath, LEDGER_SUFFIX)}.`;
   let names: string[];
   try {
-    names = fs.readdirSync(dirname(ledgerPath));
+    names = readdirSync(dirname(ledgerPath));
   } catch {
     return [];
   }
@@ -76,7 +76,7 @@ function originalFiles(ledgerPath: string): string[] {
 /** Best effort: an original left behind is only litter (the next write tries again), never a wrong restore. */
 function unlinkQuietly(path: string): void {
   try {
-    fs.unlinkSync(path);
+    unlinkSync(path);
   } catch {
     // gone already, or not removable now
   }
@@ -99,14 +99,14 @@ export function writeLedger(path: string, ledger: Ledger): void {
     // the lock file earlier versions kept here (they locked a file in this directory, not the directory)
     unlinkQuietly(join(dirname(path), `${basename(path, LEDGER_SUFFIX)}.lock`));
     try {
-      fs.rmdirSync(dirname(path));
+      rmdirSync(dirname(path));
     } catch {
       // not empty (another file's ledger lives there) or already gone
     }
     return;
   }
   try {
-    fs.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new HostError(`${dirname(path)}: cannot create the restore ledger's directory: ${describe(err)}`, {
       file: path,
@@ -117,7 +117,7 @@ export function writeLedger(path: string, ledger: Ledger): void {
   for (const [sha, original] of originals) {
     const p = originalPath(path, sha);
     // named by its content, so one that is there already holds these bytes (atomic writes leave no partial one)
-    if (!fs.existsSync(p)) atomicWrite(p, original, { mode: 0o600 });
+    if (!existsSync(p)) atomicWrite(p, original, { mode: 0o600 });
     referenced.add(p);
   }
   atomicWrite(path, json, { mode: 0o600 });
@@ -134,7 +134,7 @@ export function removeLedgerTemps(ledgerPath: string): void {
   const dir = dirname(ledgerPath);
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = readdirSync(dir);
   } catch {
     return;
   }
@@ -162,9 +162,9 @@ export function clearLedger(path: string): void {
 export function lockLedger(mainConfig: string, waitSeconds = 120): FileLock {
   const dir = dirname(mainConfig);
   let made: string | undefined;
-  if (!fs.existsSync(dir)) {
+  if (!existsSync(dir)) {
     try {
-      made = fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      made = mkdirSync(dir, { recursive: true, mode: 0o755 });
     } catch (err) {
       throw new HostError(`${mainConfig}: cannot create its directory ${dir}: ${describe(err)}`, {
         file: mainConfig,
@@ -175,7 +175,7 @@ export function lockLedger(mainConfig: string, waitSeconds = 120): FileLock {
     if (made === undefined) return;
     for (let d = dir; d.length >= made.length; d = dirname(d)) {
       try {
-        fs.rmdirSync(d);
+        rmdirSync(d);
       } catch {
         return; // not empty: the run wrote something there
       }

@@ -6,7 +6,16 @@
  * on in our open file description after it exits). Either way only "held by another process" is reported as
  * LockedError; any other failure carries the system's own message.
  */
-import * as fs from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HostError, LockedError } from '../errors';
 import { describe } from './files';
@@ -40,7 +49,7 @@ export function lockFile(path: string, opts: LockOptions, locker: Locker = defau
   // have removed the directory too (the last cleanup removes the state directory), so it is made every time.
   for (;;) {
     try {
-      fs.mkdirSync(dirname(path), { recursive: true, mode: opts.dirMode ?? 0o755 });
+      mkdirSync(dirname(path), { recursive: true, mode: opts.dirMode ?? 0o755 });
     } catch (err) {
       throw new HostError(`${path}: cannot create its directory: ${describe(err)}`, { file: path });
     }
@@ -48,19 +57,19 @@ export function lockFile(path: string, opts: LockOptions, locker: Locker = defau
     if (fd === undefined) continue; // the directory went away between mkdir and open
     let same = false;
     try {
-      same = fs.fstatSync(fd).ino === fs.statSync(path).ino;
+      same = fstatSync(fd).ino === statSync(path).ino;
     } catch {
       same = false;
     }
     if (same) return handle(path, fd);
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
 function openAndLock(path: string, opts: LockOptions, locker: Locker): number | undefined {
   let fd: number;
   try {
-    fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, opts.mode ?? 0o644);
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT, opts.mode ?? 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new HostError(`${path}: cannot open lock file: ${(err as Error).message}`, { file: path });
@@ -75,11 +84,11 @@ function takeOrClose(fd: number, path: string, opts: LockOptions, locker: Locker
   try {
     got = locker.attempt(fd, path, opts.waitSeconds);
   } catch (err) {
-    fs.closeSync(fd);
+    closeSync(fd);
     throw err;
   }
   if (got === 'held') {
-    fs.closeSync(fd);
+    closeSync(fd);
     throw new LockedError(opts.heldMessage ?? `${path} is locked by another process`);
   }
 }
@@ -91,7 +100,7 @@ function takeOrClose(fd: number, path: string, opts: LockOptions, locker: Locker
 export function lockDirectory(dir: string, opts: LockOptions, locker: Locker = defaultLocker()): FileLock {
   let fd: number;
   try {
-    fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   } catch (err) {
     // O_DIRECTORY on something else is ENOTDIR too, which describe() words as a parent's problem
     const why = (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'not a directory' : describe(err);
@@ -169,7 +178,7 @@ export function defaultLocker(): Locker {
 
 function loadAddon(candidates: readonly string[]): FlockAddon | undefined {
   for (const file of candidates) {
-    if (!fs.existsSync(file)) continue;
+    if (!existsSync(file)) continue;
     try {
       const addon = require(file) as Partial<FlockAddon>;
       if (typeof addon.tryLock === 'function') return addon as FlockAddon;
@@ -188,7 +197,7 @@ function handle(path: string, fd: number): FileLock {
     release() {
       if (released) return;
       released = true;
-      fs.closeSync(fd);
+      closeSync(fd);
     },
   };
 }
@@ -196,7 +205,7 @@ function handle(path: string, fd: number): FileLock {
 /** Unlinks a lock file while still holding it (waiters notice and retry), then releases it. */
 export function removeLockFile(lock: FileLock): void {
   try {
-    fs.unlinkSync(lock.path);
+    unlinkSync(lock.path);
   } catch {
     // already gone
   }

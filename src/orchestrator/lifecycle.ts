@@ -11,7 +11,7 @@
  * restore ledger is written before the change it records; a write whose engine restart was cut short is
  * reconciled by the next start (steps.ts).
  */
-import * as fs from 'node:fs';
+import { ftruncateSync, writeSync } from 'node:fs';
 import { HostError, oneLine } from '../errors';
 import { atomicWrite, removeFile } from '../host/files';
 import { type FileLock, lockFile, removeLockFile } from '../host/lock';
@@ -59,8 +59,8 @@ export function lockPidFile(path: string, pid: number): FileLock {
     heldMessage: `an instance of the NVIDIA toolkit container is already running (${path} is locked); exiting`,
   });
   try {
-    fs.ftruncateSync(lock.fd, 0);
-    fs.writeSync(lock.fd, `${pid}\n`, 0);
+    ftruncateSync(lock.fd, 0);
+    writeSync(lock.fd, `${pid}\n`, 0);
   } catch (err) {
     removeLockFile(lock);
     throw new HostError(`${path}: cannot write the pid: ${oneLine(err)}`, { file: path });

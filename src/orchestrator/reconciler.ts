@@ -13,7 +13,7 @@
  * at a time; stop() closes the watchers and waits for the check in flight, so a shutdown never cleans up
  * under a half-done re-apply.
  */
-import * as fs from 'node:fs';
+import { type FSWatcher, watch as watchDirectory } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { driftOf } from '../engines/drift';
 import { FORMAT } from '../engines/engine-for';
@@ -54,7 +54,7 @@ export function startReconciler(o: EngineOpOptions, policy: ReconcilePolicy, log
   const names = new Set(target.files.map((f) => basename(f)));
   const budget = { max: policy.maxRestarts, windowMs: policy.windowMs, backoffMs: policy.intervalMs };
   const restarts: number[] = [];
-  const watchers = new Map<string, fs.FSWatcher>();
+  const watchers = new Map<string, FSWatcher>();
   let stopped = false;
   let inFlight: Promise<void> | undefined;
   let pending: Trigger | undefined;
@@ -167,7 +167,7 @@ export function startReconciler(o: EngineOpOptions, policy: ReconcilePolicy, log
     for (const dir of new Set(target.files.map((f) => dirname(f)))) {
       if (watchers.has(dir)) continue;
       try {
-        const w = fs.watch(dir, { persistent: false }, (_event, name) => {
+        const w = watchDirectory(dir, { persistent: false }, (_event, name) => {
           if (name !== null && !names.has(name.toString())) return;
           clearTimeout(debounce);
           debounce = setTimeout(() => trigger('event'), DEBOUNCE_MS);

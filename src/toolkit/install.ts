@@ -4,7 +4,7 @@
  * one and switched in atomically (src/toolkit/tree.ts). Device nodes and the CDI spec come after the tree, as
  * in the original: their failure is reported, but the complete new tree stays.
  */
-import * as fs from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError, oneLine } from '../errors';
 import { atomicWrite } from '../host/files';
@@ -61,16 +61,16 @@ async function createDeviceNodes(plan: DeviceNodePlan, procRoot: string, logger:
   const devicesFile = join(procRoot, 'devices');
   let text: string;
   try {
-    text = fs.readFileSync(devicesFile, 'utf8');
+    text = readFileSync(devicesFile, 'utf8');
   } catch (err) {
     throw new HostError(`${devicesFile}: cannot read: ${describeFsError(err)}`, { file: devicesFile });
   }
   const majors = parseProcDevices(text);
-  fs.mkdirSync(plan.dir, { recursive: true, mode: 0o755 });
+  mkdirSync(plan.dir, { recursive: true, mode: 0o755 });
   const created: string[] = [];
   for (const node of plan.nodes) {
     const path = join(plan.dir, node.name);
-    if (fs.existsSync(path)) {
+    if (existsSync(path)) {
       logger.debug('Keeping existing device node', { path });
       continue;
     }

@@ -22,7 +22,28 @@
  * (the orchestrator's pid-file lock serialises them); they would still never leave a partial tree.
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
+import type { Stats } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fchmodSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HostError } from '../errors';
 import { describe } from '../host/files';
@@ -71,9 +92,9 @@ function isOurVersionName(base: string, target: string): boolean {
   return m !== null && m[1] === undefined;
 }
 
-function lstatOrUndefined(path: string): fs.Stats | undefined {
+function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return fs.lstatSync(path);
+    return lstatSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new HostError(`${path}: ${describeFsError(err)}`, { file: path });
@@ -89,7 +110,7 @@ export function inspectRoot(root: string, depth = 0): Layout {
   if (st.isSymbolicLink()) {
     let target: string;
     try {
-      target = fs.readlinkSync(root);
+      target = readlinkSync(root);
     } catch (err) {
       throw new HostError(`${root}: cannot read the link: ${describeFsError(err)}`, { file: root });
     }
@@ -97,7 +118,7 @@ export function inspectRoot(root: string, depth = 0): Layout {
       return { path: root, parent, base, state: { kind: 'ours', versionDir: join(parent, target) } };
     let real: string;
     try {
-      real = fs.realpathSync(root);
+      real = realpathSync(root);
     } catch (err) {
       throw new HostError(
         `${root}: is a symlink to ${target}, which cannot be resolved: ${describeFsError(err)}`,
@@ -122,14 +143,11 @@ function alive(pid: number): boolean {
 }
 
 export function fsyncPath(path: string, dir = false): void {
-  const fd = fs.openSync(
-    path,
-    dir ? fs.constants.O_RDONLY | fs.constants.O_DIRECTORY : fs.constants.O_RDONLY,
-  );
+  const fd = openSync(path, dir ? constants.O_RDONLY | constants.O_DIRECTORY : constants.O_RDONLY);
   try {
-    fs.fsyncSync(fd);
+    fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -141,14 +159,14 @@ export function recoverInterrupted(layout: Layout): Layout {
   if (layout.state.kind !== 'missing') return layout;
   let names: string[];
   try {
-    names = fs.readdirSync(layout.parent);
+    names = readdirSync(layout.parent);
   } catch {
     return layout;
   }
   const re = siblingRe(layout.base);
   const aside = names.filter((n) => re.exec(n)?.[1] === 'old' && !alive(Number(re.exec(n)![2])));
   if (aside.length !== 1) return layout;
-  fs.renameSync(join(layout.parent, aside[0]!), layout.path);
+  renameSync(join(layout.parent, aside[0]!), layout.path);
   return { ...layout, state: { kind: 'dir' } };
 }
 
@@ -156,7 +174,7 @@ export function recoverInterrupted(layout: Layout): Layout {
 export function removeStale(layout: Layout, keep: readonly string[] = []): string[] {
   let names: string[];
   try {
-    names = fs.readdirSync(layout.parent);
+    names = readdirSync(layout.parent);
   } catch {
     return [];
   }
@@ -166,7 +184,7 @@ export function removeStale(layout: Layout, keep: readonly string[] = []): strin
   for (const name of names) {
     const m = re.exec(name);
     if (!m || name === live || keep.includes(name) || alive(Number(m[2]))) continue;
-    fs.rmSync(join(layout.parent, name), { recursive: true, force: true });
+    rmSync(join(layout.parent, name), { recursive: true, force: true });
     removed.push(name);
   }
   return removed;
@@ -187,25 +205,25 @@ function writeEntry(dir: string, e: PlanEntry): void {
   const dst = join(dir, e.path);
   switch (e.kind) {
     case 'dir':
-      fs.mkdirSync(dst, { mode: e.mode });
-      fs.chmodSync(dst, e.mode);
+      mkdirSync(dst, { mode: e.mode });
+      chmodSync(dst, e.mode);
       return;
     case 'symlink':
-      fs.symlinkSync(e.target, dst);
+      symlinkSync(e.target, dst);
       return;
     case 'copy':
-      fs.copyFileSync(e.source, dst, fs.constants.COPYFILE_EXCL);
-      fs.chmodSync(dst, e.mode);
+      copyFileSync(e.source, dst, constants.COPYFILE_EXCL);
+      chmodSync(dst, e.mode);
       fsyncPath(dst);
       return;
     case 'write': {
-      const fd = fs.openSync(dst, 'wx', e.mode);
+      const fd = openSync(dst, 'wx', e.mode);
       try {
-        fs.writeFileSync(fd, e.content);
-        fs.fchmodSync(fd, e.mode);
-        fs.fsyncSync(fd);
+        writeFileSync(fd, e.content);
+        fchmodSync(fd, e.mode);
+        fsyncSync(fd);
       } finally {
-        fs.closeSync(fd);
+        closeSync(fd);
       }
     }
   }
@@ -221,8 +239,8 @@ export function buildStaging(layout: Layout, entries: readonly PlanEntry[]): str
   const dir = join(layout.parent, name);
   const current = layout.path;
   try {
-    fs.mkdirSync(dir, { mode: 0o755 });
-    fs.chmodSync(dir, 0o755);
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
     for (const e of entries) {
       try {
         writeEntry(dir, e);
@@ -237,9 +255,9 @@ export function buildStaging(layout: Layout, entries: readonly PlanEntry[]): str
     const pid = pidFileOf(layout);
     if (pid !== undefined) {
       try {
-        fs.linkSync(pid, join(dir, PID_FILE));
+        linkSync(pid, join(dir, PID_FILE));
       } catch {
-        fs.copyFileSync(pid, join(dir, PID_FILE));
+        copyFileSync(pid, join(dir, PID_FILE));
       }
     }
     // Directories last, deepest first: their entries must be durable before the link makes them visible.
@@ -248,7 +266,7 @@ export function buildStaging(layout: Layout, entries: readonly PlanEntry[]): str
     fsyncPath(dir, true);
     return name;
   } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
     if (err instanceof HostError) throw err;
     throw new HostError(`${current}: cannot build the new tree in ${dir}: ${describeFsError(err)}`, {
       file: current,
@@ -263,17 +281,17 @@ export function buildStaging(layout: Layout, entries: readonly PlanEntry[]): str
  */
 export function flip(layout: Layout, versionName: string): string | undefined {
   const link = join(layout.parent, siblingName(layout.base, 'link-'));
-  fs.symlinkSync(versionName, link);
+  symlinkSync(versionName, link);
   let aside: string | undefined;
   try {
     if (layout.state.kind === 'dir') {
       aside = join(layout.parent, siblingName(layout.base, 'old-'));
-      fs.renameSync(layout.path, aside);
+      renameSync(layout.path, aside);
     }
-    fs.renameSync(link, layout.path);
+    renameSync(link, layout.path);
   } catch (err) {
-    if (aside !== undefined && lstatOrUndefined(layout.path) === undefined) fs.renameSync(aside, layout.path);
-    fs.rmSync(link, { force: true });
+    if (aside !== undefined && lstatOrUndefined(layout.path) === undefined) renameSync(aside, layout.path);
+    rmSync(link, { force: true });
     throw new HostError(`${layout.path}: cannot switch to the new tree: ${describeFsError(err)}`, {
       file: layout.path,
       cause: err,
@@ -285,12 +303,12 @@ export function flip(layout: Layout, versionName: string): string | undefined {
 
 /** Removes a tree that is no longer reachable through the toolkit path. */
 export function removeTree(path: string | undefined): void {
-  if (path !== undefined) fs.rmSync(path, { recursive: true, force: true });
+  if (path !== undefined) rmSync(path, { recursive: true, force: true });
 }
 
 export function ensureParent(layout: Layout): void {
   try {
-    fs.mkdirSync(layout.parent, { recursive: true, mode: 0o755 });
+    mkdirSync(layout.parent, { recursive: true, mode: 0o755 });
   } catch (err) {
     throw new HostError(`${layout.path}: cannot create ${layout.parent}: ${describeFsError(err)}`, {
       file: layout.path,
@@ -305,11 +323,11 @@ export function hasPidFile(layout: Layout): boolean {
 
 /** Legacy (real directory) delete: every entry but toolkit.pid, then the directory if it became empty. */
 export function emptyLegacyDir(path: string): void {
-  for (const name of fs.readdirSync(path)) {
-    if (name !== PID_FILE) fs.rmSync(join(path, name), { recursive: true, force: true });
+  for (const name of readdirSync(path)) {
+    if (name !== PID_FILE) rmSync(join(path, name), { recursive: true, force: true });
   }
   try {
-    fs.rmdirSync(path);
+    rmdirSync(path);
   } catch {
     // still holds toolkit.pid (or something appeared meanwhile): keep it
   }
@@ -317,7 +335,7 @@ export function emptyLegacyDir(path: string): void {
 
 /** Removes our link, then the tree it pointed to (the path disappears in one step). */
 export function unlinkOurs(layout: Layout): void {
-  fs.unlinkSync(layout.path);
+  unlinkSync(layout.path);
   fsyncPath(layout.parent, true);
   if (layout.state.kind === 'ours') removeTree(layout.state.versionDir);
 }
