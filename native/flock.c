@@ -1,16 +1,15 @@
 /*
- * flock(2) for ctk-installer without a child process: `tryLock(fd)` takes an exclusive lock on the open file
+ * flock(2) without a child process: `tryLock(fd)` takes an exclusive lock on the open file
  * description of `fd` without blocking. Returns true when taken, false when another open file description
  * holds it (EWOULDBLOCK), and throws any other failure with the system's own message (code = errno name) so
- * that it is never mistaken for "locked by another process". Node-API only: one .node loads on every Node
- * release that has Node-API 8 (Node 20 and later). Built by scripts/build-native.sh; src/host/lock.ts falls
- * back to flock(1) when it is absent.
+ * that it is never mistaken for "locked by another process". src/host/lock.ts falls back to flock(1) when the
+ * addon is absent.
  */
-#define NAPI_VERSION 8
 #include <errno.h>
-#include <node_api.h>
 #include <string.h>
 #include <sys/file.h>
+
+#include "ctk-native.h"
 
 static napi_value fail(napi_env env, int err) {
   const char *code = err == EBADF ? "EBADF" : err == ENOLCK ? "ENOLCK" : err == EINVAL ? "EINVAL" : NULL;
@@ -18,7 +17,7 @@ static napi_value fail(napi_env env, int err) {
   return NULL;
 }
 
-static napi_value try_lock(napi_env env, napi_callback_info info) {
+napi_value ctk_try_lock(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t fd;
@@ -35,11 +34,4 @@ static napi_value try_lock(napi_env env, napi_callback_info info) {
   napi_value out;
   napi_get_boolean(env, r == 0, &out);
   return out;
-}
-
-NAPI_MODULE_INIT() {
-  napi_value fn;
-  if (napi_create_function(env, "tryLock", NAPI_AUTO_LENGTH, try_lock, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "tryLock", fn) != napi_ok) return NULL;
-  return exports;
 }

@@ -1,5 +1,5 @@
 // The CLI: a small loader (dist/ctk-installer.cjs, src/bin.ts) that runs one of two bundles from a V8 code
-// cache: the engine commands only, or everything. Plus the library API bundle and the flock addon.
+// cache: the engine commands only, or everything. Plus the library API bundle and the Node-API addon.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -88,6 +88,6 @@ await build({
 });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs' });
 chmodSync('dist/ctk-installer.cjs', 0o755);
-// The flock addon (src/host/lock.ts falls back to flock(1) without it).
+// The addon (src/host/native.ts: flock(2) and sha256; without it flock(1) and a JavaScript hash are used).
 const native = spawnSync('bash', ['scripts/build-native.sh'], { stdio: 'inherit' });
 if (native.status !== 0) process.exit(native.status ?? 1);

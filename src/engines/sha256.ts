@@ -1,12 +1,14 @@
 /**
- * SHA-256 (FIPS 180-4) in plain JavaScript, for the small texts an engine command hashes (the ledger's
- * `afterSha256` and original checks): loading node:crypto costs ~4 ms of every start (measured, issue 11), more
- * than hashing a few kilobytes here. Larger texts go to node:crypto (see ledger.ts). Same digest as
- * `createHash('sha256').update(text)`: the text's UTF-8 bytes (test/engines/sha256.test.ts).
+ * SHA-256 (FIPS 180-4) of the small texts an engine command hashes (the ledger's `afterSha256` and original
+ * checks); larger texts go to node:crypto (see ledger.ts), whose load costs ~4 ms of every start (issue 11).
+ * The addon's C version (native/sha256.c) is used once src/host/native.ts has loaded it: here in JavaScript
+ * the hash runs in V8's interpreter, where each 32-bit sum that overflows a small integer allocates a heap
+ * number (~250 KB of garbage for two 2 KB texts, measured with a heap allocation sample). This version is the
+ * fallback without the addon. All three give `createHash('sha256').update(text)`: the text's UTF-8 bytes
+ * (test/engines/sha256.test.ts).
  *
- * The rotations are written out instead of calling a `rotr` helper: this runs once or twice per process, in
- * V8's interpreter, where a call is not inlined; the helper's ~600 calls a block made hashing 1.4 KB take
- * 4-6 ms, written out 1-1.5 ms (Node 20, cold, median of 5).
+ * The rotations are written out instead of calling a `rotr` helper: the interpreter does not inline calls;
+ * the helper's ~600 calls a block made hashing 1.4 KB take 4-6 ms, written out 1-1.5 ms (Node 20, cold).
  */
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -19,8 +21,19 @@ const K = new Int32Array([
   0xc67178f2,
 ]);
 
-/** The hex digest of `text` encoded as UTF-8. */
+let native: ((text: string) => string) | undefined;
+
+/** The addon's implementation of the same digest (src/host/native.ts hands it in when it loads). */
+export function useNativeSha256(impl: (text: string) => string): void {
+  native = impl;
+}
+
+/** The hex digest of `text` encoded as UTF-8: the addon's when it is loaded, else sha256HexJs. */
 export function sha256Hex(text: string): string {
+  return native ? native(text) : sha256HexJs(text);
+}
+
+export function sha256HexJs(text: string): string {
   const data = Buffer.from(text, 'utf8');
   // message, 0x80, zero padding, 64-bit big-endian bit length: a multiple of 64 bytes
   const blocks = Math.ceil((data.length + 9) / 64);

@@ -1,24 +1,16 @@
 /**
  * flock(2) locks on a file descriptor we keep open: a killed holder never leaves a stale lock, and the Go
  * original's pid-file lock and ours exclude each other. The lock is taken by the Node-API addon
- * (native/flock.c, built into dist/ctk-flock.node) when it is there: 1 ms instead of the 10-15 ms of starting
+ * (native/flock.c, built into dist/ctk-native.node; src/host/native.ts) when it is there: 1 ms instead of the 10-15 ms of starting
  * util-linux `flock`, which is the fallback (it locks the descriptor it inherits from us, and the lock lives
  * on in our open file description after it exits). Either way only "held by another process" is reported as
  * LockedError; any other failure carries the system's own message.
  */
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { HostError, LockedError } from '../errors';
 import { describe } from './files';
+import { ADDON_NAME, type NativeAddon, nativeAddon } from './native';
 
 /** How an exclusive flock(2) is taken on an open descriptor: 'held' once waitSeconds passed without it. */
 export interface Locker {
@@ -137,14 +129,12 @@ export const flockCommand: Locker = {
   },
 };
 
-interface FlockAddon {
-  tryLock(fd: number): boolean;
-}
+type FlockAddon = Pick<NativeAddon, 'tryLock'>;
 
 /** The Node-API addon: polls a non-blocking flock(2) until waitSeconds have passed. */
 export function addonLocker(addon: FlockAddon): Locker {
   return {
-    name: 'ctk-flock.node',
+    name: ADDON_NAME,
     attempt(fd, path, waitSeconds) {
       const deadline = Date.now() + waitSeconds * 1000;
       const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -164,29 +154,13 @@ export function addonLocker(addon: FlockAddon): Locker {
 
 let chosen: Locker | undefined;
 
-/** The addon beside the bundle (or, running from src/, in dist/), else flock(1). */
+/** The addon (src/host/native.ts), else flock(1). */
 export function defaultLocker(): Locker {
   if (!chosen) {
-    const addon = loadAddon([
-      join(__dirname, 'ctk-flock.node'),
-      join(__dirname, '..', '..', 'dist', 'ctk-flock.node'),
-    ]);
+    const addon = nativeAddon();
     chosen = addon ? addonLocker(addon) : flockCommand;
   }
   return chosen;
-}
-
-function loadAddon(candidates: readonly string[]): FlockAddon | undefined {
-  for (const file of candidates) {
-    if (!existsSync(file)) continue;
-    try {
-      const addon = require(file) as Partial<FlockAddon>;
-      if (typeof addon.tryLock === 'function') return addon as FlockAddon;
-    } catch {
-      // built for another platform or a Node without Node-API 8: flock(1) does the same job
-    }
-  }
-  return undefined;
 }
 
 function handle(path: string, fd: number): FileLock {

@@ -27,7 +27,7 @@ export function buildRootfs(root: string, bundle: string, artifacts: string): st
   mkdirSync(join(root, dirname(BUNDLE_PATH)), { recursive: true });
   copyFileSync(bundle, join(root, BUNDLE_PATH));
   chmodSync(join(root, BUNDLE_PATH), 0o755);
-  // The bundles the loader runs and the flock addon sit beside it, as in the image.
+  // The bundles the loader runs and the addon sit beside it, as in the image.
   for (const part of CLI_PARTS) {
     const from = join(dirname(bundle), part);
     if (existsSync(from)) copyFileSync(from, join(root, dirname(BUNDLE_PATH), part));

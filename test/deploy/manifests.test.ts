@@ -177,7 +177,7 @@ test('Dockerfile: the bundle plus node, linked as every persona (nvidia-toolkit,
   const links = /for name in ([a-z -]+); do/.exec(text)?.[1]?.split(' ') ?? [];
   for (const p of ['ctk-installer', 'nvidia-toolkit', 'toolkit', 'docker', 'containerd', 'crio'])
     assert.ok(links.includes(p), `no ${p} link`);
-  // the loader, the two bundles it runs (src/bin.ts) and the flock addon (src/host/lock.ts), side by side
+  // the loader, the two bundles it runs (src/bin.ts) and the addon (src/host/native.ts), side by side
   const copied =
     /COPY --from=build ((?:\/src\/dist\/\S+\s+(?:\\\s+)?)+)\/usr\/local\/lib\/ctk-installer\/\n/.exec(
       text,
@@ -186,7 +186,7 @@ test('Dockerfile: the bundle plus node, linked as every persona (nvidia-toolkit,
     'ctk-installer.cjs',
     'ctk-installer-all.cjs',
     'ctk-installer-engines.cjs',
-    'ctk-flock.node',
+    'ctk-native.node',
   ])
     assert.ok(copied?.includes(`/src/dist/${f} `), `the image lacks dist/${f}`);
   // Node 24 LTS (Node 20 is out of support)

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { CLI } from './cli';
 
 /** What the CLI loader (dist/ctk-installer.cjs) loads from its own directory; the addon is optional. */
-export const CLI_PARTS = ['ctk-installer-all.cjs', 'ctk-installer-engines.cjs', 'ctk-flock.node'] as const;
+export const CLI_PARTS = ['ctk-installer-all.cjs', 'ctk-installer-engines.cjs', 'ctk-native.node'] as const;
 
 /**
  * The built CLI (dist/ctk-installer.cjs, made by `npm test`'s build step) copied into `dir` under `name`, with the

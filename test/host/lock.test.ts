@@ -10,7 +10,7 @@ import { HostError, LockedError } from '../../src/errors';
 import { addonLocker, defaultLocker, flockCommand, type Locker, lockFile } from '../../src/host/lock';
 import { inCI } from '../helpers/binaries';
 
-const ADDON = join(__dirname, '..', '..', 'dist', 'ctk-flock.node');
+const ADDON = join(__dirname, '..', '..', 'dist', 'ctk-native.node');
 const dir = mkdtempSync(join(tmpdir(), 'ctk-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,7 +21,7 @@ const O_PATH = 0o10000000;
 
 it('the CLI uses the addon that the build made (flock(1) only where it could not be built)', () => {
   if (inCI()) assert.ok(existsSync(ADDON), `${ADDON} missing: the build needs gcc and node-api-headers`);
-  assert.equal(defaultLocker().name, existsSync(ADDON) ? 'ctk-flock.node' : 'flock(1)');
+  assert.equal(defaultLocker().name, existsSync(ADDON) ? 'ctk-native.node' : 'flock(1)');
 });
 
 for (const locker of lockers) {
