@@ -58,7 +58,7 @@ export function isoTime(ms: number): string {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const min = RANK[opts.level ?? 'info'];
   const format = opts.format ?? 'text';
-  const write = opts.write ?? writeStderr;
+  const write = opts.write ?? ((line: string) => sink(line));
   const now = opts.now;
   const emit = (level: Level, msg: string, fields: Fields = {}) => {
     if (RANK[level] < min) return;
@@ -99,6 +99,18 @@ export function writeStderr(text: string): void {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
     }
   }
+}
+
+let sink: (text: string) => void = writeStderr;
+
+/**
+ * Where loggers without a `write` of their own send their lines: fd 2, or what an in-process test captures
+ * (it can no longer do that by replacing process.stderr.write). Returns the previous sink, to restore.
+ */
+export function setLogSink(next: (text: string) => void): (text: string) => void {
+  const previous = sink;
+  sink = next;
+  return previous;
 }
 
 /** A logger that drops everything (library default) or collects lines (tests). */

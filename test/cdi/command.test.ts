@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { validateSpec } from '../../src/cdi/validate';
 import { cdiCommand } from '../../src/commands/cdi';
 import { ConfigError, CtkError, HostError, UsageError } from '../../src/errors';
+import { setLogSink } from '../../src/log';
 import { buildFixture, type Fixture, gpuList, uuidFor } from './fixture-tree';
 
 /** Runs `ctk-installer <args>` with only the cdi module registered; stdout and stderr are captured. */
@@ -16,7 +17,7 @@ async function cli(args: string[]): Promise<{ out: string; err: string; error?: 
   cdiCommand.register(program);
   let out = '';
   let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
+  const write = { out: process.stdout.write };
   // The test runner talks to its parent through this process's stdout with Buffers; only strings are ours.
   process.stdout.write = ((s: unknown, ...rest: unknown[]) => {
     if (typeof s !== 'string')
@@ -24,12 +25,9 @@ async function cli(args: string[]): Promise<{ out: string; err: string; error?: 
     out += s;
     return true;
   }) as typeof process.stdout.write;
-  process.stderr.write = ((s: unknown, ...rest: unknown[]) => {
-    if (typeof s !== 'string')
-      return (write.err as (...a: unknown[]) => boolean).call(process.stderr, s, ...rest);
+  const logSink = setLogSink((s) => {
     err += s;
-    return true;
-  }) as typeof process.stderr.write;
+  });
   try {
     await program.parseAsync(args, { from: 'user' });
     return { out, err };
@@ -37,7 +35,7 @@ async function cli(args: string[]): Promise<{ out: string; err: string; error?: 
     return { out, err, error };
   } finally {
     process.stdout.write = write.out;
-    process.stderr.write = write.err;
+    setLogSink(logSink);
   }
 }
 

@@ -17,7 +17,7 @@ import {
   registerEngineCommands,
 } from '../../src/commands/engine-cli';
 import { CtkError } from '../../src/errors';
-import { createLogger } from '../../src/log';
+import { createLogger, setLogSink } from '../../src/log';
 import { parseArgv } from '../../src/options/argv';
 import { rewriteBoolArgs } from '../../src/options/option-spec';
 
@@ -49,8 +49,7 @@ async function viaCommander(args: string[], env: NodeJS.ProcessEnv): Promise<Out
     env,
   );
   // the commander path logs the warnings of nvidia-ctk's compatibility flags on stderr: keep the test output clean
-  const write = process.stderr.write;
-  process.stderr.write = () => true;
+  const logSink = setLogSink(() => {});
   try {
     const { argv, explicit } = rewriteBoolArgs(args, engineCommand.specs);
     setExplicitBools(explicit);
@@ -58,7 +57,7 @@ async function viaCommander(args: string[], env: NodeJS.ProcessEnv): Promise<Out
   } catch (err) {
     return failure(err);
   } finally {
-    process.stderr.write = write;
+    setLogSink(logSink);
     setExplicitBools(new Map());
   }
   assert.ok(seen, 'commander ran no engine command');

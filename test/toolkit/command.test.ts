@@ -8,6 +8,7 @@ import { parse } from 'smol-toml';
 import { setExplicitBools } from '../../src/commands/context';
 import { toolkitCommand } from '../../src/commands/toolkit';
 import { UsageError } from '../../src/errors';
+import { setLogSink } from '../../src/log';
 import { rewriteBoolArgs } from '../../src/options/option-spec';
 import { makeArtifacts, tempDir } from './fixture';
 
@@ -22,12 +23,11 @@ async function run(argv: string[], env: Record<string, string> = {}): Promise<vo
   setExplicitBools(explicit);
   const saved = { ...process.env };
   Object.assign(process.env, { CTK_LOG_FORMAT: 'json' }, env);
-  const write = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  const logSink = setLogSink(() => {});
   try {
     await program.parseAsync(args, { from: 'user' });
   } finally {
-    process.stderr.write = write;
+    setLogSink(logSink);
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
     setExplicitBools(new Map());
