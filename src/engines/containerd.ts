@@ -30,6 +30,12 @@ export interface ContainerdOptions {
   readonly useLegacyConfig: boolean;
   /** The version a new (empty) file gets: 3 when the running engine is containerd 2.x (default 2). */
   readonly newConfigVersion?: 2 | 3;
+  /**
+   * The file is the TOML tail of a k3s/RKE2 template (k3s-template.ts), read in the version of the config k3s
+   * renders from it: it has no `version` key and must never get one (the base has it; a second one is a
+   * duplicate key and containerd does not start).
+   */
+  readonly renderedVersion?: 2 | 3;
 }
 
 /**

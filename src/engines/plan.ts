@@ -46,6 +46,11 @@ export interface EngineRequest {
    * own default config (`containerd config default`), so the new file keeps what the engine had.
    */
   readonly mainTemplate?: string;
+  /**
+   * The config a k3s/RKE2 template renders to (the main file is the template): our runtime tables copy its runc
+   * table (SystemdCgroup and all), which the template's tail does not have.
+   */
+  readonly renderedBase?: Tree;
   /** Write the runtimes to a separate file and only point the main file at it (containerd `imports`). */
   readonly dropIn?: { readonly file: FileSnapshot; readonly importPath: string };
 }
@@ -163,6 +168,8 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
   const mainDoc = parseConfig(format, mainBase ?? '', req.main.path);
   const engine = engineFor(req, mainDoc.tree, mainBase ?? '');
   const version = 'version' in engine ? (engine.version as 1 | 2 | 3) : undefined;
+  // a k3s template's tail is read in the rendered config's version, whose `version` key is the base's
+  const versionKey = req.containerd.renderedVersion === undefined;
   let dropIn = req.dropIn;
   if (dropIn && version === 1) {
     warnings.push(
@@ -214,7 +221,7 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
       if (Object.keys(mainDoc.tree).length === 0) mainTarget = withVersionFirst(mainTarget, version);
     }
     dropRendered = { snap: dropIn.file, kept, base: dropBase, tree0: dropDoc.tree, doc: dropDoc };
-  } else if (version !== undefined && Object.keys(mainDoc.tree).length === 0) {
+  } else if (versionKey && version !== undefined && Object.keys(mainDoc.tree).length === 0) {
     mainTarget = target = withVersionFirst(mainTarget, version);
   }
   // With other owners in the file, the template is the default runtime from before any of them ('' = none).
@@ -222,11 +229,11 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
   const add =
     mainEntry && Object.keys(mainEntry.owners).some((o) => o !== req.owner)
       ? {
-          source: mainDoc.tree,
+          source: req.renderedBase ?? mainDoc.tree,
           templateDefault:
             engine.defaultRuntime(withoutOthers(mainEntry, req.owner, mainDoc.tree, req.main.path)) ?? '',
         }
-      : { source: mainDoc.tree };
+      : { source: req.renderedBase ?? mainDoc.tree };
   for (const rt of req.runtimes) engine.addRuntime(target, rt, add);
   const wanted = req.runtimes.find((r) => r.isDefault);
   // Not the default any more: un-default our runtime, but not a shared one (nvidia-cdi, nvidia-legacy) that
@@ -239,7 +246,7 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
   else if (ours.includes(engine.defaultRuntime(target) ?? '')) engine.setDefaultRuntime(target, undefined);
   if (req.enableCdi) engine.enableCdi(target);
   // What this owner needs, whoever made it (owners.ts): its own setup applied to an empty file.
-  const needs: Tree = version === undefined ? {} : { version };
+  const needs: Tree = version === undefined || !versionKey ? {} : { version };
   for (const rt of req.runtimes) engine.addRuntime(needs, rt, add);
   if (wanted) engine.setDefaultRuntime(needs, wanted.name);
   if (req.enableCdi) engine.enableCdi(needs);

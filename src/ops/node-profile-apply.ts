@@ -9,6 +9,7 @@ import type { EngineName } from '../engines/types';
 import { HostError, VerifyError } from '../errors';
 import { describeMismatch, readEngineState } from '../host/engine-status';
 import { firstUnwritable } from '../host/writable';
+import type { K3sTemplateTarget } from '../options/engine-op-options';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
 import { type NodeProfile, nodeProfile, type ProfileFields } from './node-profile';
 
@@ -18,6 +19,7 @@ export interface ProfiledOptions extends ProfileFields {
   readonly hostRoot: string;
   readonly newConfigVersion?: 2 | 3;
   readonly configImportedByEngine?: boolean;
+  readonly k3sTemplate?: K3sTemplateTarget;
 }
 
 export interface NodeFlags {
@@ -57,6 +59,7 @@ export async function withNodeProfile<T extends ProfiledOptions>(
     ...profile.fields,
     ...(profile.newConfigVersion ? { newConfigVersion: profile.newConfigVersion } : {}),
     ...(profile.configImportedByEngine ? { configImportedByEngine: true } : {}),
+    ...(profile.k3sTemplate ? { k3sTemplate: profile.k3sTemplate } : {}),
   };
   return { options, profile };
 }

@@ -6,6 +6,7 @@
 import { basename, dirname, join } from 'node:path';
 import { detectContainerdVersion } from '../engines/containerd';
 import { parseConfig } from '../engines/document';
+import { k3sCandidatePaths } from '../engines/k3s-template';
 import {
   NODE_PRESETS,
   type NodePreset,
@@ -17,6 +18,7 @@ import type { EngineName } from '../engines/types';
 import { ConfigError, UsageError } from '../errors';
 import type { IdentifiedEngine } from '../host/engine-identify';
 import type { RestartMode } from '../host/restart';
+import type { K3sTemplateTarget } from '../options/engine-op-options';
 
 export interface ProfileFields {
   readonly config: string;
@@ -48,6 +50,8 @@ export interface ProfileFacts {
    * DaemonSet's mount of the host's config directory at another path is still the same file.
    */
   isEngineConfig(path: string, engine: IdentifiedEngine): boolean;
+  /** The host's root (k3s looks for the nvidia runtimes there); '/' when not given. */
+  readonly hostRoot?: string;
 }
 
 export interface NodeProfile {
@@ -58,6 +62,8 @@ export interface NodeProfile {
   readonly newConfigVersion?: 2 | 3;
   /** `config` is a drop-in the engine imports by itself (see EngineOpOptions.configImportedByEngine). */
   readonly configImportedByEngine?: true;
+  /** `config` is the k3s/RKE2 template (k3s on containerd 1.x, or 2.x without the drop-in directory). */
+  readonly k3sTemplate?: K3sTemplateTarget;
   /** What was decided and why, one line each (the dry-run header). */
   readonly notes: string[];
 }
@@ -169,6 +175,7 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
   let dropInConfig = v.dropInConfig;
   let noRestart = false;
   let importedByEngine = false;
+  let template: K3sTemplateTarget | undefined;
   const pinned = req.explicit.has('config') && req.ignoreConfigMismatch;
 
   if (pinned || preset.writes === 'config') {
@@ -182,15 +189,17 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
     notes.push(
       `${name} renders ${basename(base)} from ${basename(config)} at every start: editing the template`,
     );
-  } else {
-    const dropDir = join(dir, pick(preset.dropInDir!));
+  } else if (usesK3sTemplate(name, v3, dropDirOf(preset, dir, pick), facts)) {
     // k3s/RKE2 import their drop-in directory only in versions that create it; containerd 1.x would replace its
     // whole CRI table with an imported one (field-notes A-12), so those get the template instead.
-    if ((name === 'k3s' || name === 'rke2') && (!v3 || !facts.exists(dropDir))) {
-      throw new UsageError(
-        `${name} on this node does not import ${dropDir}/*.toml${v3 ? '' : ' (containerd 1.x)'}; editing its template ${join(dir, pick(preset.template!))} is not supported yet (issue 13): upgrade ${name}, or configure the runtimes through ${name}'s own nvidia detection`,
-      );
-    }
+    template = k3sTemplate(name, base, v3, req, facts);
+    config = join(dir, pick(preset.template!));
+    dropInConfig = '';
+    notes.push(
+      `${name} renders ${basename(base)} from ${basename(config)} at every start and does not import ${basename(dropDirOf(preset, dir, pick))}/${id?.version && !v3 ? ` (containerd ${id.version.text})` : ''}: editing the template after its base line`,
+    );
+  } else {
+    const dropDir = dropDirOf(preset, dir, pick);
     if (req.explicit.has('dropInConfig')) dropInConfig = v.dropInConfig;
     else {
       config = join(dropDir, DROP_IN_NAME);
@@ -202,7 +211,8 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
       `${name} imports ${dropDir}/*.toml itself${preset.reloadsDropIns ? ' and reloads them: no restart' : ''}`,
     );
   }
-  checkVersionFits(dropInConfig === '' || pinned ? config : base, facts, id);
+  // a template's version is the rendered config's, whatever its tail holds
+  if (!template) checkVersionFits(dropInConfig === '' || pinned ? config : base, facts, id);
 
   const socket = req.explicit.has('socket')
     ? v.socket
@@ -214,6 +224,47 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
     fields,
     ...(req.engine === 'containerd' && id?.version ? { newConfigVersion: v3 ? 3 : 2 } : {}),
     ...(importedByEngine ? { configImportedByEngine: true as const } : {}),
+    ...(template ? { k3sTemplate: template } : {}),
     notes,
+  };
+}
+
+const dropDirOf = (preset: NodePreset, dir: string, pick: (n: { v2: string; v3: string }) => string) =>
+  join(dir, pick(preset.dropInDir!));
+
+function usesK3sTemplate(name: NodePresetName, v3: boolean, dropDir: string, facts: ProfileFacts): boolean {
+  return (name === 'k3s' || name === 'rke2') && (!v3 || !facts.exists(dropDir));
+}
+
+/**
+ * The k3s/RKE2 template target: the rendered config beside it, its version, and the host binaries k3s's runtime
+ * detection will find. A drop-in given on the command line cannot be imported from a template's tail (a root
+ * key there lands in the base's last table); on containerd 2.x an existing config.toml.tmpl is what k3s renders
+ * from until config-v3.toml.tmpl exists, so creating the latter would drop its entries.
+ */
+function k3sTemplate(
+  name: string,
+  rendered: string,
+  v3: boolean,
+  req: ProfileRequest,
+  facts: ProfileFacts,
+): K3sTemplateTarget {
+  if (req.explicit.has('dropInConfig') && req.values.dropInConfig !== '') {
+    throw new UsageError(
+      `${name} renders its containerd config from a template here, which cannot import --drop-in-config ${req.values.dropInConfig}: leave out --drop-in-config`,
+    );
+  }
+  const dir = dirname(rendered);
+  const old = join(dir, 'config.toml.tmpl');
+  if (v3 && facts.exists(old) && !facts.exists(join(dir, 'config-v3.toml.tmpl'))) {
+    throw new UsageError(
+      `${name} renders its containerd 2.x config from ${old} (a version 2 template) until config-v3.toml.tmpl exists, and creating that one would drop its entries: move them into ${join(dir, 'config-v3.toml.tmpl')} (version 3 names) first, or remove ${old}`,
+    );
+  }
+  const root = facts.hostRoot ?? '/';
+  return {
+    rendered,
+    version: v3 ? 3 : 2,
+    hostBinaries: k3sCandidatePaths().filter((p) => facts.exists(join(root, p))),
   };
 }

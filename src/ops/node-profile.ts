@@ -90,6 +90,7 @@ export async function nodeProfile(req: ProfileRequest, host: ProfileHost): Promi
     exists: existsSync,
     readText,
     isEngineConfig: isEngineConfig(host.procRoot ?? '/proc'),
+    hostRoot: host.hostRoot || '/',
   };
   return resolveProfile(req, facts);
 }

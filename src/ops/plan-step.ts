@@ -4,10 +4,19 @@
  */
 import { dirname, join } from 'node:path';
 import { parseToml } from '../edit/toml';
+import { parseConfig } from '../engines/document';
+import { planTemplate } from '../engines/k3s-template';
 import type { Ledger } from '../engines/ledger';
 import { ociHookText } from '../engines/ocihook';
-import { type EngineRequest, type FileWrite, planCleanup, planSetup } from '../engines/plan';
-import { CtkError } from '../errors';
+import {
+  type EngineRequest,
+  type FileSnapshot,
+  type FileWrite,
+  planCleanup,
+  planSetup,
+} from '../engines/plan';
+import type { Tree } from '../engines/tree';
+import { ConfigError, CtkError } from '../errors';
 import type { EngineEffects } from '../host/engine-effects';
 import { ledgerPaths } from '../host/ledger-store';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
@@ -96,26 +105,67 @@ export function planOp(
     o.action === 'setup' &&
     main.text === null &&
     !ledger.files[o.config] &&
-    !o.configImportedByEngine
+    !o.configImportedByEngine &&
+    !o.k3sTemplate
       ? containerdTemplate(o, fx, warnings)
       : undefined;
+  const k3s = o.k3sTemplate ? k3sTemplatePart(o, runtimes, main, fx) : undefined;
   const req: EngineRequest = {
     engine: o.engine,
     owner: runtimes[0]!.name,
-    runtimes,
-    enableCdi: o.enableCdi,
+    runtimes: k3s?.runtimes ?? runtimes,
+    enableCdi: k3s?.enableCdi ?? o.enableCdi,
     containerd: {
       runtimeType: o.runtimeType,
       annotationPrefixes: o.annotationPrefixes,
       useLegacyConfig: o.useLegacyConfig,
       ...(o.newConfigVersion ? { newConfigVersion: o.newConfigVersion } : {}),
+      ...(o.k3sTemplate ? { renderedVersion: o.k3sTemplate.version } : {}),
     },
     main,
     ...(template !== undefined ? { mainTemplate: template } : {}),
+    ...(k3s?.renderedBase ? { renderedBase: k3s.renderedBase } : {}),
     ...(dropInPath
       ? { dropIn: { file: fx.read(dropInPath), importPath: o.dropInConfigHostPath || dropInPath } }
       : {}),
   };
   const plan = o.action === 'setup' ? planSetup(req, ledger) : planCleanup(req, ledger);
-  return { ...plan, warnings: [...warnings, ...plan.warnings] };
+  return {
+    ...plan,
+    warnings: [...warnings, ...plan.warnings],
+    notes: [...(k3s?.notes ?? []), ...plan.notes],
+  };
+}
+
+/**
+ * A k3s/RKE2 template: setup writes only the runtimes k3s's base does not define, never a table it defines
+ * (k3s-template.ts); cleanup takes back what the ledger recorded. Both read the tail in the rendered version.
+ */
+function k3sTemplatePart(
+  o: EngineOpOptions,
+  runtimes: readonly RuntimeSpec[],
+  main: FileSnapshot,
+  fx: EngineEffects,
+): { runtimes?: RuntimeSpec[]; enableCdi?: boolean; renderedBase?: Tree; notes: string[] } {
+  if (o.action === 'cleanup') return { notes: [] };
+  const t = o.k3sTemplate!;
+  const rendered = fx.read(t.rendered);
+  const renderedTree = rendered.text === null ? null : (parseToml(rendered.text, t.rendered).value as Tree);
+  if (main.text === '') {
+    throw new ConfigError(
+      o.config,
+      'an empty template, from which k3s renders an empty containerd config: remove it (k3s then renders its own config) before adding runtimes',
+    );
+  }
+  const tail = parseConfig('toml', main.text ?? '', o.config).tree;
+  const d = planTemplate({
+    file: o.config,
+    version: t.version,
+    runtimes,
+    enableCdi: o.enableCdi,
+    tail,
+    rendered: renderedTree ? { path: t.rendered, tree: renderedTree } : null,
+    hostBinaries: new Set(t.hostBinaries),
+  });
+  return { ...d, ...(renderedTree ? { renderedBase: renderedTree } : {}) };
 }

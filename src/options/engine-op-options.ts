@@ -41,6 +41,17 @@ export interface EngineOpOptions {
    * root and state would override the engine's own (src/ops/node-profile).
    */
   readonly configImportedByEngine?: boolean;
+  /** containerd: `config` is a k3s/RKE2 template (src/engines/k3s-template.ts; src/ops/node-profile). */
+  readonly k3sTemplate?: K3sTemplateTarget;
+}
+
+export interface K3sTemplateTarget {
+  /** The config k3s renders from the template (what it rendered last time tells what its base defines). */
+  readonly rendered: string;
+  /** The config version k3s renders: 2 for containerd 1.x, 3 for 2.x. */
+  readonly version: 2 | 3;
+  /** The paths k3s's nvidia runtime detection looks at that exist on the host (k3sCandidatePaths). */
+  readonly hostBinaries: readonly string[];
 }
 
 /** Typed options from resolved values (see runtime-options.ts for the flags). */

@@ -157,14 +157,31 @@ describe('distribution presets', () => {
     assert.deepEqual([p.fields.restartMode, p.fields.restartUnit], ['systemd', 'k3s-agent']);
     assert.equal(p.newConfigVersion, 3);
   });
-  test('k3s without the drop-in directory, or on containerd 1.x: refused, naming the template', () => {
+  test('k3s without the drop-in directory, or on containerd 1.x: the template, in the rendered version', () => {
+    const tk = '/usr/local/nvidia/toolkit/nvidia-container-runtime';
+    const host = { ...facts(k3s('2.0.5'), { [tk]: '' }), hostRoot: '/' };
+    const v3 = resolveProfile(req(), host);
+    assert.equal(v3.fields.config, `${K3S}/config-v3.toml.tmpl`);
+    assert.equal(v3.fields.dropInConfig, '');
+    assert.deepEqual(v3.k3sTemplate, { rendered: `${K3S}/config.toml`, version: 3, hostBinaries: [tk] });
+    assert.deepEqual([v3.fields.restartMode, v3.fields.restartUnit], ['systemd', 'k3s-agent']);
+    const v2 = resolveProfile(req(), facts(k3s('1.7.23'), {}, [`${K3S}/config.toml.d`]));
+    assert.equal(v2.fields.config, `${K3S}/config.toml.tmpl`);
+    assert.deepEqual(v2.k3sTemplate, { rendered: `${K3S}/config.toml`, version: 2, hostBinaries: [] });
+    assert.match(
+      v2.notes.join('\n'),
+      /does not import config\.toml\.d\/ \(containerd 1\.7\.23\): editing the template/,
+    );
+  });
+  test('k3s template: an explicit drop-in, or a v2 template containerd 2.x still renders from, refused', () => {
     assert.throws(
-      () => resolveProfile(req(), facts(k3s('2.0.5'))),
-      /config-v3\.toml\.tmpl is not supported yet \(issue 13\)/,
+      () => resolveProfile(req({ given: { dropInConfig: '/etc/x.toml' } }), facts(k3s('1.7.23'))),
+      (e: Error) =>
+        e instanceof UsageError && /cannot import --drop-in-config \/etc\/x\.toml/.test(e.message),
     );
     assert.throws(
-      () => resolveProfile(req(), facts(k3s('1.7.23'), {}, [`${K3S}/config.toml.d`])),
-      /\(containerd 1\.x\); editing its template .*config\.toml\.tmpl/,
+      () => resolveProfile(req(), facts(k3s('2.0.5'), { [`${K3S}/config.toml.tmpl`]: '' })),
+      /renders its containerd 2\.x config from .*config\.toml\.tmpl .*until config-v3\.toml\.tmpl exists/,
     );
   });
   test('microk8s: its template beside the rendered config, restarted through the snap unit', () => {
