@@ -200,7 +200,7 @@ export function planTemplate(req: TemplateRequest): TemplateDecision {
     const current = isTable(criTable?.containerd) ? criTable.containerd.default_runtime_name : undefined;
     if (current !== wanted.name) {
       throw new UsageError(
-        `${req.file}: --set-as-default needs default_runtime_name in [${cri.map(q).join('.')}.containerd], which k3s's base defines: set default-runtime: ${wanted.name} in /etc/rancher/k3s/config.yaml (or /etc/rancher/rke2/config.yaml; k3s --default-runtime=${wanted.name}) instead`,
+        `${req.file}: --set-as-default needs default_runtime_name in [${cri.map(q).join('.')}.containerd], which k3s's base defines: set default-runtime: ${wanted.name} in /etc/rancher/k3s/config.yaml (or /etc/rancher/rke2/config.yaml; k3s --default-runtime=${wanted.name}) instead, or give --set-as-default=false`,
       );
     }
     notes.push(`${req.file}: k3s already makes ${wanted.name} the default runtime`);

@@ -185,7 +185,7 @@ for (const c of containerds()) {
     });
 
     for (const distro of ['k3s', 'rke2'] as const) {
-      test(`${distro}: ${v2 ? 'a drop-in in config-v3.toml.d when it imports it' : 'containerd 1.x needs the template: refused, nothing written'}`, async () => {
+      test(`${distro}: ${v2 ? 'a drop-in in config-v3.toml.d when it imports it' : 'containerd 1.x: the template after its base line (render test: k3s-template.test.ts)'}`, async () => {
         const r = root();
         const etc = `var/lib/rancher/${distro}/agent/etc/containerd`;
         const dropDir = join(r, etc, 'config-v3.toml.d');
@@ -203,15 +203,10 @@ for (const c of containerds()) {
         const run = configure(d.socket, '--restart-mode=none');
         if (!v2) {
           await d.stop();
-          assert.equal(run.status, 2);
-          assert.match(
-            errorLine(run.stderr),
-            new RegExp(
-              `${distro} on this node does not import .*config\\.toml\\.d/\\*\\.toml \\(containerd 1\\.x\\); editing its template .*config\\.toml\\.tmpl is not supported yet`,
-            ),
-          );
-          assert.equal(readFileSync(d.config, 'utf8'), rendered);
-          assert.equal(existsSync(join(r, etc, 'config.toml.tmpl')), false);
+          assert.equal(run.status, 0, run.stderr);
+          assert.equal(readFileSync(d.config, 'utf8'), rendered, 'never the rendered file');
+          const template = readFileSync(join(r, etc, 'config.toml.tmpl'), 'utf8');
+          assert.ok(template.startsWith('{{ template "base" . }}\n\n[plugins.'), template);
           return;
         }
         assert.equal(run.status, 0, run.stderr);
