@@ -20,6 +20,8 @@ export interface ProfiledOptions extends ProfileFields {
   readonly newConfigVersion?: 2 | 3;
   readonly configImportedByEngine?: boolean;
   readonly k3sTemplate?: K3sTemplateTarget;
+  readonly setAsDefault: boolean;
+  readonly enableCdi: boolean;
 }
 
 export interface NodeFlags {
@@ -59,9 +61,37 @@ export async function withNodeProfile<T extends ProfiledOptions>(
     ...profile.fields,
     ...(profile.newConfigVersion ? { newConfigVersion: profile.newConfigVersion } : {}),
     ...(profile.configImportedByEngine ? { configImportedByEngine: true } : {}),
-    ...(profile.k3sTemplate ? { k3sTemplate: profile.k3sTemplate } : {}),
+    ...(profile.k3sTemplate ? { k3sTemplate: profile.k3sTemplate, ...k3sDefaults(o, sources, profile) } : {}),
   };
   return { options, profile };
+}
+
+/**
+ * A k3s template's base defines the tables the default runtime and CDI are set in (src/engines/k3s-template.ts):
+ * asked for, they are refused there; only defaulted (the installer's --set-as-default, --enable-cdi-in-runtime
+ * following --cdi-enabled), they are left to k3s with a note, so a DaemonSet with its defaults still configures
+ * the node.
+ */
+function k3sDefaults(
+  o: ProfiledOptions,
+  sources: Readonly<Record<string, string>>,
+  profile: NodeProfile,
+): { setAsDefault?: false; enableCdi?: false } {
+  const out: { setAsDefault?: false; enableCdi?: false } = {};
+  const file = profile.fields.config;
+  if (o.setAsDefault && (sources.setAsDefault ?? 'default') === 'default') {
+    out.setAsDefault = false;
+    profile.notes.push(
+      `${file}: not making our runtime the default (--set-as-default is only defaulted): the default runtime is k3s's to set (default-runtime in /etc/rancher/k3s/config.yaml)`,
+    );
+  }
+  if (o.enableCdi && (sources.enableCdiInRuntime ?? 'default') === 'default') {
+    out.enableCdi = false;
+    profile.notes.push(
+      `${file}: not enabling CDI in the CRI plugin (--enable-cdi-in-runtime is only defaulted): its table is k3s's base's; the nvidia-cdi runtime works without it`,
+    );
+  }
+  return out;
 }
 
 /** Every directory the operation writes in: the files' own, and the restore ledger's beside the edited file. */

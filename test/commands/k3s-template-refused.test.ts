@@ -54,7 +54,9 @@ const CASES: Case[] = [
     args: [],
     status: 1,
     message: (t) =>
-      new RegExp(`${esc(t)}: does not start with \\{\\{ template \\\\"base\\\\" \\. \\}\\}: it is a frozen copy`),
+      new RegExp(
+        `${esc(t)}: does not start with \\{\\{ template \\\\"base\\\\" \\. \\}\\}: it is a frozen copy`,
+      ),
     actions: ['setup', 'cleanup'],
   },
   {
