@@ -6,7 +6,7 @@
 import { basename, dirname, join } from 'node:path';
 import { detectContainerdVersion } from '../engines/containerd';
 import { parseConfig } from '../engines/document';
-import { k3sCandidatePaths } from '../engines/k3s-template';
+import { isK3sTemplatePath, k3sCandidatePaths } from '../engines/k3s-template';
 import {
   NODE_PRESETS,
   type NodePreset,
@@ -157,7 +157,12 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
   const preset = NODE_PRESETS[name];
 
   const running = id?.config ?? (req.preset === 'auto' ? v.config : preset.config);
-  if (req.explicit.has('config') && id && !facts.isEngineConfig(v.config, id)) {
+  // --config naming k3s's template (the GPU Operator's CONTAINERD_CONFIG on k3s): the engine runs with the config
+  // rendered beside it, and the template route is the one to take
+  const givenTemplate =
+    (name === 'k3s' || name === 'rke2') && req.explicit.has('config') && isK3sTemplatePath(v.config);
+  const given = givenTemplate ? join(dirname(v.config), 'config.toml') : v.config;
+  if (req.explicit.has('config') && id && !facts.isEngineConfig(given, id)) {
     if (!req.ignoreConfigMismatch) {
       throw new UsageError(
         `--config is ${v.config}, but the engine on ${id.socket} (PID ${id.pid}) runs with ${id.config}${id.configFromCmdline ? '' : ' (its built-in default)'}: point --config at that file, or give --ignore-engine-config-mismatch to edit ${v.config} anyway`,
@@ -167,7 +172,7 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
       `--config ${v.config} differs from the engine's ${id.config}; editing it as asked (--ignore-engine-config-mismatch)`,
     );
   }
-  const base = req.explicit.has('config') ? v.config : running;
+  const base = req.explicit.has('config') ? given : running;
   const dir = dirname(base);
   const v3 = id?.engine === 'containerd' && (id.version?.major ?? 0) >= 2;
   const pick = (names: { v2: string; v3: string }) => (v3 ? names.v3 : names.v2);
@@ -178,7 +183,24 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
   let template: K3sTemplateTarget | undefined;
   const pinned = req.explicit.has('config') && req.ignoreConfigMismatch;
 
-  if (pinned || preset.writes === 'config') {
+  if (
+    givenTemplate ||
+    (!pinned && preset.writes === 'drop-in' && usesK3sTemplate(name, v3, dropDirOf(preset, dir, pick), facts))
+  ) {
+    // k3s/RKE2 import their drop-in directory only in versions that create it; containerd 1.x would replace its
+    // whole CRI table with an imported one (field-notes A-12), so those get the template instead.
+    config = join(dir, pick(preset.template!));
+    if (givenTemplate && config !== v.config) {
+      throw new UsageError(
+        `--config is ${v.config}, but ${name} on ${id?.version ? `containerd ${id.version.text}` : 'this node'} renders its config from ${basename(config)}: point --config at ${config}`,
+      );
+    }
+    template = k3sTemplate(name, base, v3, req, facts);
+    dropInConfig = '';
+    notes.push(
+      `${name} renders ${basename(base)} from ${basename(config)} at every start${givenTemplate ? '' : ` and does not import ${basename(dropDirOf(preset, dir, pick))}/${id?.version && !v3 ? ` (containerd ${id.version.text})` : ''}`}: editing the template after its base line`,
+    );
+  } else if (pinned || preset.writes === 'config') {
     if (!req.explicit.has('dropInConfig') && v3 && preset.dropInDir) {
       dropInConfig = join(dir, pick(preset.dropInDir), DROP_IN_NAME);
       notes.push(`containerd ${id!.version!.text} merges imported files: writing a drop-in`);
@@ -188,15 +210,6 @@ export function resolveProfile(req: ProfileRequest, facts: ProfileFacts): NodePr
     dropInConfig = req.explicit.has('dropInConfig') ? v.dropInConfig : '';
     notes.push(
       `${name} renders ${basename(base)} from ${basename(config)} at every start: editing the template`,
-    );
-  } else if (usesK3sTemplate(name, v3, dropDirOf(preset, dir, pick), facts)) {
-    // k3s/RKE2 import their drop-in directory only in versions that create it; containerd 1.x would replace its
-    // whole CRI table with an imported one (field-notes A-12), so those get the template instead.
-    template = k3sTemplate(name, base, v3, req, facts);
-    config = join(dir, pick(preset.template!));
-    dropInConfig = '';
-    notes.push(
-      `${name} renders ${basename(base)} from ${basename(config)} at every start and does not import ${basename(dropDirOf(preset, dir, pick))}/${id?.version && !v3 ? ` (containerd ${id.version.text})` : ''}: editing the template after its base line`,
     );
   } else {
     const dropDir = dropDirOf(preset, dir, pick);

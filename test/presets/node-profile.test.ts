@@ -173,6 +173,20 @@ describe('distribution presets', () => {
       /does not import config\.toml\.d\/ \(containerd 1\.7\.23\): editing the template/,
     );
   });
+  test("--config naming k3s's template (the GPU Operator's CONTAINERD_CONFIG): the template route, no mismatch", () => {
+    const given = req({ given: { config: `${K3S}/config.toml.tmpl` } });
+    const p = resolveProfile(given, facts(k3s('1.7.23')));
+    assert.equal(p.fields.config, `${K3S}/config.toml.tmpl`);
+    assert.equal(p.k3sTemplate?.rendered, `${K3S}/config.toml`);
+    assert.throws(
+      () => resolveProfile(given, facts(k3s('2.0.5'))),
+      (e: Error) =>
+        e instanceof UsageError &&
+        /k3s on containerd 2\.0\.5 renders its config from config-v3\.toml\.tmpl: point --config at .*config-v3\.toml\.tmpl/.test(
+          e.message,
+        ),
+    );
+  });
   test('k3s template: an explicit drop-in, or a v2 template containerd 2.x still renders from, refused', () => {
     assert.throws(
       () => resolveProfile(req({ given: { dropInConfig: '/etc/x.toml' } }), facts(k3s('1.7.23'))),
