@@ -158,3 +158,20 @@ test('runtime configure with --drop-in-config on a k3s template: refused before 
   assert.deepEqual(readdirSync(d), ['config.toml']);
   assert.equal(mtimeNs(d), mtime);
 });
+
+test('the standalone CLI without --preset refuses a k3s template: only the preset knows the version k3s renders', () => {
+  const d = mkdtempSync(join(dir, 'case-'));
+  const tmpl = join(d, 'config.toml.tmpl');
+  const text = '{{ template "base" . }}\n';
+  writeFileSync(tmpl, text);
+  const mtime = mtimeNs(d);
+  const r = runCli(['containerd', 'setup', '--config', tmpl, '--restart-mode=none', '/opt/ctk']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /config\.toml\.tmpl: a k3s\/RKE2 template, .*edit it with --preset k3s or --preset rke2/,
+  );
+  assert.deepEqual(readdirSync(d), ['config.toml.tmpl']);
+  assert.equal(mtimeNs(d), mtime);
+  assert.equal(readFileSync(tmpl, 'utf8'), text);
+});
