@@ -73,13 +73,20 @@ export function joinTemplate(head: string, tail: string): string {
   return `${head}\n${tail}`;
 }
 
-/** k3s's nvidia runtime detection: these names, each for the first of these directories holding its binary. */
-export const K3S_NVIDIA_RUNTIMES: readonly { name: string; binary: string }[] = [
+/**
+ * k3s's nvidia runtime detection: these names, each for the first of these directories holding its binary.
+ * `since`: k3s versions before these do not generate the runtime. It is assumed for every version all the
+ * same, as the k3s version is not known here: skipping a runtime k3s does not make costs that runtime (the
+ * restart check then says so, src/ops/restart-verify.ts), writing one it does make costs the node.
+ */
+export const K3S_NVIDIA_RUNTIMES: readonly { name: string; binary: string; since?: string }[] = [
   { name: 'nvidia', binary: 'nvidia-container-runtime' },
   { name: 'nvidia-experimental', binary: 'nvidia-container-runtime-experimental' },
-  // newer k3s only (k3s-io/k3s#11065); assumed for every version: skipping a runtime k3s does not make costs a
-  // missing handler (the restart check reports it), writing one it does make costs the node
-  { name: 'nvidia-cdi', binary: 'nvidia-container-runtime.cdi' },
+  {
+    name: 'nvidia-cdi',
+    binary: 'nvidia-container-runtime.cdi',
+    since: 'v1.28.15, v1.29.10, v1.30.6, v1.31.2 (k3s-io/k3s#11065; RKE2 the same)',
+  },
 ];
 /**
  * The GPU Operator's directory first, then the PATH k3s runs with under systemd (older k3s looked in
@@ -160,6 +167,8 @@ export interface TemplateRequest {
 export interface TemplateDecision {
   /** Our runtimes k3s does not generate: these go into the tail. */
   readonly runtimes: RuntimeSpec[];
+  /** Skipped runtimes that only newer k3s versions generate: name -> since which versions. */
+  readonly versionDependent: Record<string, string>;
   /** false when the rendered base already enables CDI. */
   readonly enableCdi: boolean;
   readonly notes: string[];
@@ -179,6 +188,7 @@ export function planTemplate(req: TemplateRequest): TemplateDecision {
   const criTable = req.rendered ? lookup(req.rendered.tree, cri) : undefined;
   const notes: string[] = [];
   const runtimes: RuntimeSpec[] = [];
+  const versionDependent: Record<string, string> = {};
   for (const rt of req.runtimes) {
     const path = [...cri, 'containerd', 'runtimes', rt.name].join('\0');
     if (tail.has(path) || !base.has(path)) {
@@ -194,6 +204,8 @@ export function planTemplate(req: TemplateRequest): TemplateDecision {
       );
     }
     notes.push(`${req.file}: k3s generates the runtime ${rt.name} with ${rt.binary} itself: not written`);
+    const since = K3S_NVIDIA_RUNTIMES.find((r) => r.name === rt.name)?.since;
+    if (since && detected.has(rt.name)) versionDependent[rt.name] = since;
   }
   const wanted = req.runtimes.find((r) => r.isDefault);
   if (wanted) {
@@ -214,7 +226,7 @@ export function planTemplate(req: TemplateRequest): TemplateDecision {
       `${req.file}: CDI needs enable_cdi in [${cri.map(q).join('.')}], which k3s's base defines: give --enable-cdi-in-runtime=false: the nvidia-cdi runtime injects CDI devices without it, and containerd 2.x (k3s's config-v3) enables CDI by default`,
     );
   }
-  return { runtimes, enableCdi, notes };
+  return { runtimes, versionDependent, enableCdi, notes };
 }
 
 function lookup(tree: Tree, path: readonly string[]): Tree | undefined {

@@ -11,7 +11,7 @@ import { UsageError } from '../errors';
 import type { Logger } from '../log';
 import { applyWrites } from './apply-writes';
 import { containerdDefaultConfig, type DefaultConfig } from './containerd-default';
-import { type EngineExpectation, waitForEngine } from './engine-status';
+import { type EngineExpectation, type EngineState, waitForEngine } from './engine-status';
 import { readFileState, removeStaleTemps } from './files';
 import { lockLedger, readLedger, removeLedgerTemps, writeLedger } from './ledger-store';
 import { type RestartRequest, type RestartResult, restartEngine } from './restart';
@@ -48,7 +48,7 @@ export interface EngineEffects {
     timeoutMs: number;
     logger: Logger;
     previousPid?: number;
-  }): Promise<{ elapsedMs: number }>;
+  }): Promise<{ elapsedMs: number; state?: EngineState }>;
 }
 
 function read(path: string): FileSnapshot {

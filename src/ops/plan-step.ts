@@ -37,6 +37,11 @@ export interface OpPlan {
   readonly ledger: Ledger;
   readonly warnings: string[];
   readonly notes: string[];
+  /**
+   * Runtimes left to the distribution that only some of its versions generate (k3s's nvidia-cdi): after the
+   * restart their absence is a warning, not a failed verification. Name -> since which versions.
+   */
+  readonly versionDependent?: Record<string, string>;
 }
 
 /** docker has no drop-in files: the flag is ignored there (with a warning, see transaction.ts). */
@@ -134,6 +139,7 @@ export function planOp(
     ...plan,
     warnings: [...warnings, ...plan.warnings],
     notes: [...(k3s?.notes ?? []), ...plan.notes],
+    ...(k3s?.versionDependent ? { versionDependent: k3s.versionDependent } : {}),
   };
 }
 
@@ -146,7 +152,13 @@ function k3sTemplatePart(
   runtimes: readonly RuntimeSpec[],
   main: FileSnapshot,
   fx: EngineEffects,
-): { runtimes?: RuntimeSpec[]; enableCdi?: boolean; renderedBase?: Tree; notes: string[] } {
+): {
+  runtimes?: RuntimeSpec[];
+  versionDependent?: Record<string, string>;
+  enableCdi?: boolean;
+  renderedBase?: Tree;
+  notes: string[];
+} {
   if (o.action === 'cleanup') return { notes: [] };
   const t = o.k3sTemplate!;
   const rendered = fx.read(t.rendered);

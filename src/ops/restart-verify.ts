@@ -19,11 +19,16 @@ export type RestartOptions = Pick<
   | 'setAsDefault'
 >;
 
+/**
+ * `versionDependent`: runtimes left to a distribution that only some of its versions generate (src/ops/plan-step.ts);
+ * the engine is not waited for them, and their absence afterwards is a warning that names the versions.
+ */
 export async function restartAndVerify(
   o: RestartOptions,
   runtimes: readonly RuntimeSpec[],
   logger: Logger,
   fx: Pick<EngineEffects, 'restart' | 'waitForEngine'>,
+  versionDependent: Readonly<Record<string, string>> = {},
 ): Promise<{ restart: RestartResult; verified: boolean }> {
   const restart = await fx.restart({
     engine: o.engine,
@@ -44,7 +49,9 @@ export async function restartAndVerify(
   const expect =
     o.action === 'setup'
       ? {
-          present: Object.fromEntries(runtimes.map((r) => [r.name, r.binary])),
+          present: Object.fromEntries(
+            runtimes.filter((r) => versionDependent[r.name] === undefined).map((r) => [r.name, r.binary]),
+          ),
           ...(main ? { defaultRuntime: main.name } : {}),
         }
       : { absent: runtimes.map((r) => r.name) };
@@ -57,5 +64,13 @@ export async function restartAndVerify(
     ...(restart.pid !== undefined && o.engine === 'containerd' ? { previousPid: restart.pid } : {}),
   });
   logger.info(`${o.engine} shows the change`, { elapsed_ms: waited.elapsedMs });
+  const shown = o.action === 'setup' ? waited.state?.runtimes : undefined;
+  for (const r of shown ? runtimes : []) {
+    const since = versionDependent[r.name];
+    if (since === undefined || shown![r.name]?.path === r.binary) continue;
+    logger.warn(
+      `${o.engine} does not show the runtime ${r.name} with ${r.binary} (${shown![r.name] ? `it uses ${shown![r.name]!.path}` : 'not there'}): the distribution generates it only from ${since}; upgrade it for ${r.name}, the other runtimes are configured`,
+    );
+  }
   return { restart, verified: true };
 }

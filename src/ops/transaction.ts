@@ -129,7 +129,7 @@ export async function runEngineOp(
       if (!restarts) return { ...result, changed, restart: null, verified: false };
       let outcome: { restart: RestartResult; verified: boolean };
       try {
-        outcome = await restartAndVerify(o, runtimes, logger, fx);
+        outcome = await restartAndVerify(o, runtimes, logger, fx, plan.versionDependent);
       } finally {
         // the transitional file must never stay behind, whatever the reload did
         if (transition.length > 0) {

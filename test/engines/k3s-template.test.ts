@@ -147,6 +147,9 @@ describe('what the tail may get', () => {
       d.notes[0]!,
       /k3s generates the runtime nvidia with .*toolkit\/nvidia-container-runtime itself: not written/,
     );
+    // only newer k3s makes nvidia-cdi: the restart check warns instead of failing when this one does not
+    assert.deepEqual(Object.keys(d.versionDependent), ['nvidia-cdi']);
+    assert.match(d.versionDependent['nvidia-cdi']!, /v1\.28\.15.*v1\.31\.2/);
   });
   test('a runtime of the same name k3s makes with another binary: refused, naming both', () => {
     assert.throws(
