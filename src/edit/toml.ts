@@ -9,7 +9,8 @@
  *
  * Parsing: smol-toml validates the text and gives the values (integers beyond 2^53 as bigint); our own
  * scanner (toml-scan.ts) gives the source positions and refuses the TOML 1.1 forms smol-toml accepts.
- * smol-toml also checks every result.
+ * smol-toml also checks every result: the edited sections, or the whole text where those cannot prove it
+ * (toml-verify.ts).
  */
 import { parse as parseValues, TomlDate, TomlError } from 'smol-toml';
 import { BugError, ConfigError } from '../errors';
@@ -19,6 +20,7 @@ import { TomlIndex } from './toml-index';
 import { Lines } from './toml-lines';
 import { Planner } from './toml-plan';
 import { scanToml, type TomlScan, TomlSyntaxError } from './toml-scan';
+import { editedTextHolds } from './toml-verify';
 import { deepFreeze, isTable, valueEquals } from './value';
 
 export { TomlDate };
@@ -107,17 +109,25 @@ export function planToml(doc: TomlDoc, target: TomlTable): Edit[] {
 }
 
 /**
- * planToml + applyEdits, then the safety check: the result must re-parse to a value deep-equal to `target`,
+ * planToml + applyEdits, then the safety check: the result must parse to a value deep-equal to `target`,
  * else BugError (so nothing unexpected is ever written).
  */
 export function applyToml(doc: TomlDoc, target: TomlTable): string {
-  const edits = planToml(doc, target);
+  return applyChecked(doc, planToml(doc, target), target);
+}
+
+/**
+ * The text of `doc` with `edits` applied, once it is proven to parse to `target` (else BugError): from the
+ * edited sections alone where toml-verify.ts can prove it, else by parsing the whole text.
+ */
+export function applyChecked(doc: TomlDoc, edits: readonly Edit[], target: TomlTable): string {
   if (edits.length === 0) {
     if (!valueEquals(doc.value, target))
       throw new BugError(`${doc.file}: no edits planned for a changed value`);
     return doc.text;
   }
   const text = applyEdits(doc.text, edits);
+  if (editedTextHolds(indexFor(doc), doc.value, edits, text, target)) return text;
   let value: TomlTable;
   try {
     value = parseValues(text, { integersAsBigInt: 'asNeeded' }) as TomlTable;
