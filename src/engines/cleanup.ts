@@ -3,10 +3,9 @@
  * planCleanup.
  */
 import type { ConfigDoc } from './document';
-import { parseConfig } from './document';
 import { engineFor, FORMAT } from './engine-for';
 import { type Ledger, sha256 } from './ledger';
-import { applyHandOver, rebaseEntry, revertOwner } from './owners';
+import { applyHandOver, parseOnce, rebaseEntry, revertOwner } from './owners';
 import type { EngineRequest, FileSnapshot, FileWrite, Plan } from './plan';
 import { cloneTree, editableCopy } from './tree';
 import type { Engine } from './types';
@@ -33,7 +32,8 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
   const next: Ledger = cloneTree(ledger);
   const writes: FileWrite[] = [];
   const mainText = req.main.text ?? '';
-  const mainDoc = parseConfig(format, mainText, req.main.path);
+  const parse = parseOnce(format);
+  const mainDoc = parse(mainText, req.main.path);
   const engine = engineFor(req, mainDoc.tree, mainText);
   const noLedger = Object.keys(ledger.files).length === 0;
   for (const snap of cleanupTargets(req)) {
@@ -42,11 +42,11 @@ export function planCleanup(req: EngineRequest, ledger: Ledger): Plan {
     let after: string | null = snap.text;
     if (entry && mine) {
       const onlyOwner = Object.keys(entry.owners).length === 1;
-      if (!onlyOwner) rebaseEntry(entry, snap.path, snap.text, format);
+      if (!onlyOwner) rebaseEntry(entry, snap.path, snap.text, parse);
       if (onlyOwner && sha256(snap.text) === entry.afterSha256) {
         after = entry.existed ? entry.original : null;
       } else if (snap.text !== null) {
-        const doc = snap === req.main ? mainDoc : parseConfig(format, snap.text, snap.path);
+        const doc = parse(snap.text, snap.path);
         const { tree, conflicts, handOver } = revertOwner(
           entry,
           req.owner,

@@ -15,7 +15,7 @@
  */
 import { isTable, valueEquals } from '../edit/value';
 import { type Change, diffTrees, revertChanges } from './changes';
-import { parseConfig } from './document';
+import { type ConfigDoc, parseConfig } from './document';
 import { type LedgerFile, type OwnerRecord, sha256 } from './ledger';
 import { deleteIn, editableCopy, type Tree } from './tree';
 import type { ConfigFormat } from './types';
@@ -58,15 +58,33 @@ export function claimsOf(...trees: Tree[]): Change[] {
   );
 }
 
+/** Parses a file's text into its document; one per plan, so that each text is parsed once (parseOnce). */
+export type ParseDoc = (text: string, path: string) => ConfigDoc;
+
+/**
+ * A ParseDoc that keeps the last document of each path: the rebase, the baseline and the plan of one run all
+ * start from the file as read, and a 1 MB file costs ~80 ms per parse (issue 11 item 3).
+ */
+export function parseOnce(format: ConfigFormat): ParseDoc {
+  const docs = new Map<string, ConfigDoc>();
+  return (text, path) => {
+    const known = docs.get(path);
+    if (known && known.text === text) return known;
+    const doc = parseConfig(format, text, path);
+    docs.set(path, doc);
+    return doc;
+  };
+}
+
 /** Brings `entry` (a copy the caller owns) up to date with `text` when someone else changed the file. */
-export function rebaseEntry(entry: OwnedFile, path: string, text: string | null, format: ConfigFormat): void {
+export function rebaseEntry(entry: OwnedFile, path: string, text: string | null, parse: ParseDoc): void {
   const now = sha256(text);
   if (now === entry.afterSha256) return;
   if (text === null) {
     entry.existed = false;
     entry.original = null;
   } else {
-    const doc = parseConfig(format, text, path);
+    const doc = parse(text, path);
     let tree = editableCopy(doc.tree);
     for (const o of Object.values(entry.owners).reverse()) tree = revertChanges(tree, o.changes, path).tree;
     // a table one owner created may hold another's entries until that one is reverted too: drop the empty ones
@@ -211,7 +229,7 @@ export function baselineOf(
   entry: OwnedFile | undefined,
   owner: string,
   snap: { readonly path: string; readonly text: string | null },
-  format: ConfigFormat,
+  parse: ParseDoc,
 ): { text: string | null; kept: Change[] } {
   const mine = entry?.owners[owner];
   if (!entry || !mine) return { text: snap.text, kept: [] };
@@ -219,7 +237,7 @@ export function baselineOf(
   if (onlyOwner && sha256(snap.text) === entry.afterSha256)
     return { text: entry.existed ? entry.original : null, kept: [] };
   if (snap.text === null) return { text: null, kept: [] };
-  const doc = parseConfig(format, snap.text, snap.path);
+  const doc = parse(snap.text, snap.path);
   const r = revertOwner(entry, owner, editableCopy(doc.tree), snap.path);
   return { text: doc.render(r.tree), kept: [...r.handOver.values()].flat() };
 }

@@ -13,12 +13,20 @@ import { ConfigError } from '../errors';
 import type { RuntimeSpec } from '../runtimes/runtime-set';
 import { type Change, diffTrees } from './changes';
 import { type ContainerdOptions, importLoads } from './containerd';
-import { type ConfigDoc, parseConfig } from './document';
+import type { ConfigDoc } from './document';
 import { engineFor, FORMAT } from './engine-for';
 import { emptyLedger, type Ledger, type LedgerFile, sha256 } from './ledger';
-import { baselineOf, claimsOf, normalizeBefore, rebaseEntry, withoutOthers } from './owners';
+import {
+  baselineOf,
+  claimsOf,
+  normalizeBefore,
+  type ParseDoc,
+  parseOnce,
+  rebaseEntry,
+  withoutOthers,
+} from './owners';
 import { cloneTree, editableCopy, setIn, type Tree } from './tree';
-import type { ConfigFormat, Engine, EngineName } from './types';
+import type { Engine, EngineName } from './types';
 
 export interface FileSnapshot {
   readonly path: string;
@@ -68,11 +76,11 @@ export { planCleanup } from './cleanup';
 export { emptyLedger, type Ledger, type LedgerFile, sha256 };
 
 /** The ledger with each snapshot's entry brought up to date with edits made by someone else (owners.ts). */
-function rebased(ledger: Ledger, snaps: readonly FileSnapshot[], format: ConfigFormat): Ledger {
+function rebased(ledger: Ledger, snaps: readonly FileSnapshot[], parse: ParseDoc): Ledger {
   const next: Ledger = cloneTree(ledger);
   for (const s of snaps) {
     const e = next.files[s.path];
-    if (e) rebaseEntry(e, s.path, s.text, format);
+    if (e) rebaseEntry(e, s.path, s.text, parse);
   }
   return next;
 }
@@ -151,21 +159,22 @@ function finish(
 }
 
 export function planSetup(req: EngineRequest, before: Ledger): Plan {
-  const format = FORMAT[req.engine];
-  const ledger = rebased(before, [req.main, ...(req.dropIn ? [req.dropIn.file] : [])], format);
+  // one document per text read: the rebase, the baseline and the plan share it (owners.ts)
+  const parse = parseOnce(FORMAT[req.engine]);
+  const ledger = rebased(before, [req.main, ...(req.dropIn ? [req.dropIn.file] : [])], parse);
   const warnings: string[] = [];
   const { text: recordedBase, kept: mainKept } = baselineOf(
     ledger.files[req.main.path],
     req.owner,
     req.main,
-    format,
+    parse,
   );
   // a file that is not there starts as the engine's default; the ledger still records it as absent
   const mainBase =
     recordedBase === null && req.main.text === null && !ledger.files[req.main.path]
       ? (req.mainTemplate ?? null)
       : recordedBase;
-  const mainDoc = parseConfig(format, mainBase ?? '', req.main.path);
+  const mainDoc = parse(mainBase ?? '', req.main.path);
   const engine = engineFor(req, mainDoc.tree, mainBase ?? '');
   const version = 'version' in engine ? (engine.version as 1 | 2 | 3) : undefined;
   // a k3s template's tail is read in the rendered config's version, whose `version` key is the base's
@@ -199,9 +208,9 @@ export function planSetup(req: EngineRequest, before: Ledger): Plan {
       ledger.files[dropIn.file.path],
       req.owner,
       dropIn.file,
-      format,
+      parse,
     );
-    const dropDoc = parseConfig(format, dropBase ?? '', dropIn.file.path);
+    const dropDoc = parse(dropBase ?? '', dropIn.file.path);
     target = editableCopy(dropDoc.tree);
     if (version !== undefined) {
       target = withVersionFirst(target, version);
