@@ -14,6 +14,10 @@
  *   key-value's path (dotted segments included) is a header's path or one of its prefixes; the check also
  *   asks this of the original sections it replaces, so that what they held is known without parsing them.
  *
+ * It relies on the original's value being exactly what its text parses to: parseToml deep-freezes it, and
+ * the target shares the untouched tables with it (compared by identity), so a stray write to a shared table
+ * would otherwise go into both and pass unseen.
+ *
  * Anything it cannot prove (arrays of tables anywhere, a run that does not parse or scan, a boundary in the
  * middle of a line, a header or key met twice, a value that differs) answers false, and applyToml falls back
  * to the full parse, whose verdict and error message are the final ones. Only "true" is trusted.
