@@ -33,7 +33,10 @@ type Table = Record<string, unknown>;
 /** A set of table paths closed under prefixes (the root, the empty path, is always in it). */
 class PathTrie {
   readonly kids = new Map<string, PathTrie>();
-  /** First key segments of the key-values of the replaced (original) section at this path. */
+  /**
+   * Keys of this table that key-values of the replaced (original) sections made: their first segment
+   * below this path, for a section with this header or (through dotted keys) one above it.
+   */
   oldKeys: Set<string> | undefined;
   /** True when a header of the edited runs defines exactly this path. */
   newHeader = false;
@@ -100,7 +103,7 @@ export function editedTextHolds(
       if (t) dirty.add(t);
       const s: Section = t ? { path: t.names, kvs: ix.body(t).kvs } : { path: [], kvs: ix.rootKvs };
       olds.push(s);
-      focus.add(s.path, false).oldKeys = new Set(s.kvs.map(firstKey));
+      focus.add(s.path, false);
     }
   }
   const untouched = new UntouchedHeaders(ix, dirty);
@@ -225,9 +228,11 @@ class UntouchedHeaders {
 
 /**
  * No key-value reaches a path that a header of another section spells or passes through, in the original
- * or in the edited text, wherever an edited section is one of the two. The one exception: a key-value of
- * the edited text may take the place of tables that only replaced sections spelled (a table set to a
- * value). A key's first segment suffices: header paths are closed under prefixes.
+ * or in the edited text, wherever an edited section is one of the two. Two exceptions: a key-value of the
+ * edited text may take the place of tables that only replaced sections spelled (a table set to a value),
+ * and a replaced key-value may have made tables that edited headers spell now (dotted keys turned into a
+ * header); what it made is noted for the walk (markOld). A key's first segment suffices for a header path
+ * of the untouched sections: those are closed under prefixes.
  */
 function keysStayKeys(
   olds: readonly Section[],
@@ -238,8 +243,8 @@ function keysStayKeys(
 ): boolean {
   for (const s of olds) {
     for (const kv of s.kvs) {
-      const path = [...s.path, firstKey(kv)];
-      if (focus.find(path) || untouched.reaches(path)) return false;
+      if (untouched.reaches([...s.path, firstKey(kv)])) return false;
+      if (!markOld(focus.find(s.path) as PathTrie, kv)) return false;
     }
   }
   for (const s of news) {
@@ -254,6 +259,25 @@ function keysStayKeys(
     return true;
   };
   return walk(focus, []);
+}
+
+/**
+ * Notes what a replaced key-value made, at the last path of its keys that an edited header spells (where
+ * the walk in sameAsTarget will meet it); false when its whole path is such a path (a value where the
+ * edited text has a table).
+ */
+function markOld(section: PathTrie, kv: ScanKv): boolean {
+  let node = section;
+  for (const key of kv.keys) {
+    const kid = node.kids.get(key.name);
+    if (!kid) {
+      node.oldKeys ??= new Set();
+      node.oldKeys.add(key.name);
+      return true;
+    }
+    node = kid;
+  }
+  return false;
 }
 
 /** A union of two value trees (tables merge; any other value met twice is a conflict: undefined). */
