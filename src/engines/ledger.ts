@@ -42,20 +42,12 @@ export const LEDGER_FORMAT = 2;
  */
 const recent = new Map<string, string>();
 const RECENT_MAX = 3;
-/** Below this many characters hashing in JavaScript is cheaper than loading node:crypto (see sha256.ts). */
-const JS_SHA256_MAX = 16 * 1024;
 
 export function sha256(text: string | null): string {
   const t = text ?? '';
   let h = recent.get(t);
   if (h === undefined) {
-    h =
-      t.length < JS_SHA256_MAX
-        ? sha256Hex(t)
-        : (require('node:crypto') as typeof import('node:crypto'))
-            .createHash('sha256')
-            .update(t)
-            .digest('hex');
+    h = sha256Hex(t);
     if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
     recent.set(t, h);
   }

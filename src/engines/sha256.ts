@@ -1,6 +1,6 @@
 /**
- * SHA-256 (FIPS 180-4) of the small texts an engine command hashes (the ledger's `afterSha256` and original
- * checks); larger texts go to node:crypto (see ledger.ts), whose load costs ~4 ms of every start (issue 11).
+ * SHA-256 (FIPS 180-4) of the texts an engine command hashes (the ledger's `afterSha256` and original checks).
+ * Without the addon, texts of 16 KB and more go to node:crypto, whose load costs ~4 ms of a start (issue 11).
  * The addon's C version (native/sha256.c) is used once src/host/native.ts has loaded it: here in JavaScript
  * the hash runs in V8's interpreter, where each 32-bit sum that overflows a small integer allocates a heap
  * number (~250 KB of garbage for two 2 KB texts, measured with a heap allocation sample). This version is the
@@ -23,14 +23,30 @@ const K = new Int32Array([
 
 let native: ((text: string) => string) | undefined;
 
-/** The addon's implementation of the same digest (src/host/native.ts hands it in when it loads). */
-export function useNativeSha256(impl: (text: string) => string): void {
+/**
+ * The addon's implementation of the same digest (src/host/native.ts hands it in when it loads; undefined goes
+ * back to JavaScript and node:crypto). Returns the previous one.
+ */
+export function useNativeSha256(impl: ((text: string) => string) | undefined): typeof native {
+  const previous = native;
   native = impl;
+  return previous;
 }
 
-/** The hex digest of `text` encoded as UTF-8: the addon's when it is loaded, else sha256HexJs. */
+/** Below this many characters hashing in JavaScript is cheaper than loading node:crypto. */
+const JS_SHA256_MAX = 16 * 1024;
+
+/**
+ * The hex digest of `text` encoded as UTF-8: the addon's when it is loaded (at 1 MB as fast as node:crypto,
+ * 6-9 ms, without the module's ~4 ms load), else sha256HexJs for small texts and node:crypto for large ones.
+ */
 export function sha256Hex(text: string): string {
-  return native ? native(text) : sha256HexJs(text);
+  if (native) return native(text);
+  if (text.length < JS_SHA256_MAX) return sha256HexJs(text);
+  return (require('node:crypto') as typeof import('node:crypto'))
+    .createHash('sha256')
+    .update(text)
+    .digest('hex');
 }
 
 export function sha256HexJs(text: string): string {
