@@ -4,7 +4,7 @@
  * and later). Built by scripts/build-native.sh with gcc and the node-api-headers npm package; src/host/native.ts
  * loads it, and everything it offers has a JavaScript fallback for when it is absent.
  *   tryLock(fd)      native/flock.c
- *   sha256Hex(text)  native/sha256.c
+ *   sha256Hex(text), sha256HexPortable(text)  native/sha256.c
  */
 #include "ctk-native.h"
 
@@ -17,5 +17,6 @@ static int define(napi_env env, napi_value exports, const char *name, napi_callb
 NAPI_MODULE_INIT() {
   if (!define(env, exports, "tryLock", ctk_try_lock)) return NULL;
   if (!define(env, exports, "sha256Hex", ctk_sha256_hex)) return NULL;
+  if (!define(env, exports, "sha256HexPortable", ctk_sha256_hex_portable)) return NULL;
   return exports;
 }

@@ -6,5 +6,6 @@
 
 napi_value ctk_try_lock(napi_env env, napi_callback_info info);
 napi_value ctk_sha256_hex(napi_env env, napi_callback_info info);
+napi_value ctk_sha256_hex_portable(napi_env env, napi_callback_info info);
 
 #endif

@@ -56,10 +56,74 @@ static void compress(uint32_t h[8], const unsigned char *block) {
   h[7] += hh;
 }
 
-static void sha256_hex(const unsigned char *data, size_t len, char out[65]) {
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/*
+ * The same compression on the x86 SHA extensions (sha256rnds2 does two rounds, sha256msg1/2 the message
+ * schedule), for CPUs that have them: a 1 MB text hashes in ~7.5 ms instead of ~10 (Node 20, most of the rest
+ * is copying the bytes out of the JS string), twice per 1 MB setup (issue 11). The state lives as the
+ * instruction wants it: ABEF and CDGH.
+ */
+__attribute__((target("sha,sse4.1"))) static void compress_blocks_ni(uint32_t h[8], const unsigned char *data,
+                                                                        size_t blocks) {
+  const __m128i big_endian = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i dcba = _mm_loadu_si128((const __m128i *)&h[0]);
+  __m128i hgfe = _mm_loadu_si128((const __m128i *)&h[4]);
+  __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  for (; blocks > 0; blocks--, data += 64) {
+    const __m128i abef_in = abef, cdgh_in = cdgh;
+    __m128i w[4]; /* the last four groups of four schedule words, w[g % 4] */
+    for (int g = 0; g < 4; g++) w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * g)), big_endian);
+    for (int g = 0; g < 16; g++) {
+      if (g >= 4) {
+        /* W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16], four words at a time */
+        __m128i x = _mm_sha256msg1_epu32(w[g % 4], w[(g + 1) % 4]);
+        x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4));
+        w[g % 4] = _mm_sha256msg2_epu32(x, w[(g + 3) % 4]);
+      }
+      __m128i msg = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(msg, 0x0E));
+    }
+    abef = _mm_add_epi32(abef, abef_in);
+    cdgh = _mm_add_epi32(cdgh, cdgh_in);
+  }
+  __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+static int has_sha_ni(void) {
+  static int known = -1;
+  if (known < 0) {
+    __builtin_cpu_init();
+    known = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+  }
+  return known;
+}
+#endif
+
+static void compress_blocks(uint32_t h[8], const unsigned char *data, size_t blocks, int portable) {
+#if defined(__x86_64__)
+  if (!portable && has_sha_ni()) {
+    compress_blocks_ni(h, data, blocks);
+    return;
+  }
+#else
+  (void)portable;
+#endif
+  for (; blocks > 0; blocks--, data += 64) compress(h, data);
+}
+
+static void sha256_hex(const unsigned char *data, size_t len, int portable, char out[65]) {
   uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   size_t whole = len - len % 64;
-  for (size_t off = 0; off < whole; off += 64) compress(h, data + off);
+  compress_blocks(h, data, whole / 64, portable);
   /* the rest, 0x80, zeros, and the bit length as 64-bit big-endian: one or two more blocks */
   unsigned char tail[128] = {0};
   size_t rest = len - whole;
@@ -68,15 +132,14 @@ static void sha256_hex(const unsigned char *data, size_t len, char out[65]) {
   size_t tail_len = rest + 9 <= 64 ? 64 : 128;
   uint64_t bits = (uint64_t)len * 8;
   for (int i = 0; i < 8; i++) tail[tail_len - 1 - i] = (unsigned char)(bits >> (8 * i));
-  compress(h, tail);
-  if (tail_len == 128) compress(h, tail + 64);
+  compress_blocks(h, tail, tail_len / 64, portable);
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 8; i++)
     for (int j = 0; j < 8; j++) out[i * 8 + j] = hex[(h[i] >> (28 - 4 * j)) & 0xf];
   out[64] = '\0';
 }
 
-napi_value ctk_sha256_hex(napi_env env, napi_callback_info info) {
+static napi_value hash_argument(napi_env env, napi_callback_info info, int portable) {
   size_t argc = 1;
   napi_value argv[1];
   size_t len;
@@ -92,9 +155,14 @@ napi_value ctk_sha256_hex(napi_env env, napi_callback_info info) {
   }
   napi_get_value_string_utf8(env, argv[0], bytes, len + 1, &len);
   char digest[65];
-  sha256_hex((const unsigned char *)bytes, len, digest);
+  sha256_hex((const unsigned char *)bytes, len, portable, digest);
   free(bytes);
   napi_value out;
   napi_create_string_latin1(env, digest, 64, &out);
   return out;
 }
+
+napi_value ctk_sha256_hex(napi_env env, napi_callback_info info) { return hash_argument(env, info, 0); }
+
+/* The portable C rounds even where the CPU has the SHA extensions: for the tests, which compare both. */
+napi_value ctk_sha256_hex_portable(napi_env env, napi_callback_info info) { return hash_argument(env, info, 1); }

@@ -10,8 +10,10 @@ import { useNativeSha256 } from '../engines/sha256';
 export interface NativeAddon {
   /** flock(LOCK_EX | LOCK_NB) on fd: true taken, false held elsewhere; any other failure throws. */
   tryLock(fd: number): boolean;
-  /** SHA-256 hex digest of the text's UTF-8 bytes. */
+  /** SHA-256 hex digest of the text's UTF-8 bytes (the CPU's SHA extensions where it has them). */
   sha256Hex(text: string): string;
+  /** The same without the SHA extensions (the tests compare both paths). */
+  sha256HexPortable(text: string): string;
 }
 
 export const ADDON_NAME = 'ctk-native.node';

@@ -13,7 +13,10 @@ import { inCI } from '../helpers/binaries';
 const reference = (t: string) => createHash('sha256').update(t).digest('hex');
 const addon = nativeAddon();
 const implementations: [string, (t: string) => string][] = [['JavaScript', sha256HexJs]];
-if (addon) implementations.push(['the addon', addon.sha256Hex]);
+if (addon) {
+  implementations.push(['the addon', addon.sha256Hex]);
+  implementations.push(['the addon without the SHA extensions', addon.sha256HexPortable]);
+}
 
 test('the build made the addon (the JavaScript hash only where it could not be built)', () => {
   if (inCI()) assert.ok(addon, 'dist/ctk-native.node missing: the build needs gcc and node-api-headers');
@@ -38,6 +41,8 @@ for (const [name, sha256Hex] of implementations) {
     assert.equal(sha256Hex(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     for (const t of ['\ud800', 'x\udfff', '\udfff\ud800', 'a\u0000b', 'é😀'.repeat(40)])
       assert.equal(sha256Hex(t), reference(t), JSON.stringify(t));
+    const large = `${'[plugins."x"]\n  a = 1\n'.repeat(40_000)}é`; // ~1 MB, many blocks in one call
+    assert.equal(sha256Hex(large), reference(large));
   });
 }
 
