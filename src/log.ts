@@ -87,16 +87,20 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
  * test harness), the stream makes Node load `net` and the whole streams stack, ~5 ms of every engine
  * command's start (issue 11). The stream is synchronous for files, pipes and terminals on Linux anyway.
  * A log line is best-effort: a closed stderr (EPIPE) must not abort an edit half-way, so only a full pipe
- * (EAGAIN, when another process made it non-blocking) is retried.
+ * (EAGAIN, when another process made it non-blocking) is retried, after a millisecond's pause rather than in a
+ * busy loop, for as long as the reader takes.
  */
 export function writeStderr(text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let done = 0;
+  let pause: Int32Array | undefined;
   while (done < bytes.length) {
     try {
       done += writeSync(2, bytes, done);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      pause ??= new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(pause, 0, 0, 1);
     }
   }
 }

@@ -91,3 +91,34 @@ test('isoTime is Date#toISOString for every millisecond of years 1970-9999', () 
   for (const ms of [0, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, 1_798_761_599_999])
     assert.equal(isoTime(ms), new Date(ms).toISOString()); // 2000-02-29, 2100-03-01, 2026-12-31 23:59:59.999
 });
+
+test('a full non-blocking stderr pipe is waited out, not given up: every line arrives once the reader reads', async () => {
+  // the child's stderr made non-blocking (as another process sharing the pipe may), filled, and logged on
+  const script = `const { createLogger } = require(${JSON.stringify(LOG)});
+const fs = require('node:fs');
+new (require('node:net').Socket)({ fd: 2, readable: false }); // libuv makes the descriptor non-blocking
+const log = createLogger();
+for (let i = 0; i < 3000; i++) log.info('line ' + i, { pad: 'y'.repeat(100) });
+fs.writeSync(1, 'done');
+process.exit(0);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.pause(); // nobody reads for a while: the pipe fills and writes see EAGAIN
+  await new Promise((done) => setTimeout(done, 700));
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  child.stderr.resume();
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  assert.equal(code, 0, err.slice(-500));
+  assert.equal(out, 'done');
+  const lines = err.trimEnd().split('\n');
+  assert.equal(lines.length, 3000);
+  assert.match(lines[2999]!, /msg="line 2999" pad=y{100}$/);
+});
