@@ -22,6 +22,8 @@ export interface DockerRuntime {
 export interface DockerInfo {
   runtimes: Record<string, DockerRuntime>;
   defaultRuntime: string;
+  /** `CDISpecDirs` (dockerd 25 and later): empty while CDI is off; undefined where dockerd does not say. */
+  cdiSpecDirs?: string[];
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -86,7 +88,11 @@ export function parseDockerInfo(json: Record<string, unknown>): DockerInfo {
       runtimes[name] = entry;
     }
   }
-  return { runtimes, defaultRuntime: typeof json.DefaultRuntime === 'string' ? json.DefaultRuntime : '' };
+  return {
+    runtimes,
+    defaultRuntime: typeof json.DefaultRuntime === 'string' ? json.DefaultRuntime : '',
+    ...(Array.isArray(json.CDISpecDirs) ? { cdiSpecDirs: json.CDISpecDirs.map(String) } : {}),
+  };
 }
 
 export interface CriRuntime {
@@ -149,6 +155,8 @@ export interface EngineExpectation {
 export interface EngineState {
   runtimes?: Record<string, { path: string }>;
   defaultRuntime: string;
+  /** Whether the engine has CDI on, where it says (dockerd 25 and later); undefined elsewhere. */
+  cdi?: boolean;
 }
 
 /** The binary a containerd runtime runs: runc-v2 shim `BinaryName`, or the legacy v1 linux runtime's `Runtime`. */
@@ -167,7 +175,11 @@ export async function readEngineState(
 ): Promise<EngineState> {
   if (engine === 'docker') {
     const info = await dockerInfo(socket, timeoutMs);
-    return { runtimes: info.runtimes, defaultRuntime: info.defaultRuntime };
+    return {
+      runtimes: info.runtimes,
+      defaultRuntime: info.defaultRuntime,
+      ...(info.cdiSpecDirs ? { cdi: info.cdiSpecDirs.length > 0 } : {}),
+    };
   }
   const st = await criStatus(socket, timeoutMs);
   const runtimes = st.runtimes

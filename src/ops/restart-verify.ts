@@ -17,6 +17,7 @@ export type RestartOptions = Pick<
   | 'restartIntervalMs'
   | 'verifyTimeoutMs'
   | 'setAsDefault'
+  | 'enableCdi'
 >;
 
 /**
@@ -64,6 +65,12 @@ export async function restartAndVerify(
     ...(restart.pid !== undefined && o.engine === 'containerd' ? { previousPid: restart.pid } : {}),
   });
   logger.info(`${o.engine} shows the change`, { elapsed_ms: waited.elapsedMs });
+  // dockerd applies `features` only when it starts: a SIGHUP reload leaves CDI off (measured with dockerd 28)
+  if (o.action === 'setup' && o.enableCdi && waited.state?.cdi === false) {
+    logger.warn(
+      `${o.engine} shows CDI off (GET /info lists no CDI spec directories) although the config turns it on: a reload does not apply it; restart ${o.engine} fully (systemctl restart docker, or --restart-mode=systemd) for CDI`,
+    );
+  }
   const shown = o.action === 'setup' ? waited.state?.runtimes : undefined;
   for (const r of shown ? runtimes : []) {
     const since = versionDependent[r.name];

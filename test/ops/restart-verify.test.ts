@@ -1,5 +1,6 @@
-// The check after a restart: what the engine must show, and a runtime left to a distribution that only some of
-// its versions generate (k3s's nvidia-cdi), whose absence is a warning naming those versions, not a failure.
+// The check after a restart: what the engine must show, a runtime left to a distribution that only some of
+// its versions generate (k3s's nvidia-cdi), whose absence is a warning naming those versions, not a failure, and
+// CDI that dockerd still shows off after a reload (a warning saying to restart it fully).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EngineExpectation, EngineState } from '../../src/host/engine-status';
@@ -20,6 +21,7 @@ const o = {
   restartIntervalMs: 0,
   verifyTimeoutMs: 1000,
   setAsDefault: false,
+  enableCdi: false,
 };
 
 function fakeEngine(state: EngineState) {
@@ -77,4 +79,32 @@ test('k3s with nvidia-cdi: no warning', async () => {
     logger.lines.filter((l) => l.includes('level=warning')),
     [],
   );
+});
+
+const docker = {
+  ...o,
+  engine: 'docker' as const,
+  restartMode: 'signal' as const,
+  socket: '/run/docker.sock',
+};
+const cdiWarnings = async (enableCdi: boolean, cdi: boolean | undefined) => {
+  const e = fakeEngine({
+    ...shown(['nvidia', 'nvidia-cdi', 'nvidia-legacy']),
+    ...(cdi === undefined ? {} : { cdi }),
+  });
+  const logger = memoryLogger();
+  await restartAndVerify({ ...docker, enableCdi }, runtimes, logger, e.fx as never);
+  return logger.lines.filter((l) => l.includes('level=warning'));
+};
+
+test('dockerd showing CDI off after a setup that turns it on: a warning to restart it fully', async () => {
+  const warned = await cdiWarnings(true, false);
+  assert.equal(warned.length, 1);
+  assert.match(warned[0]!, /docker shows CDI off .*a reload does not apply it; restart docker fully/);
+});
+
+test('no CDI warning when dockerd has CDI on, does not say (before 25), or CDI was not asked for', async () => {
+  assert.deepEqual(await cdiWarnings(true, true), []);
+  assert.deepEqual(await cdiWarnings(true, undefined), []);
+  assert.deepEqual(await cdiWarnings(false, false), []);
 });
